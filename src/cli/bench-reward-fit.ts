@@ -1,6 +1,45 @@
-// PLACEHOLDER: replaced by the issue that builds `lvh bench` workload bench-reward-fit.
-/** Runs the benchmark workload. */
-export async function run(_args: string[]): Promise<number> {
-  console.error('lvh bench-reward-fit: not built yet');
-  return 1;
+// `lvh bench reward-fit`: the reward-fit workload of ../shared/bench/README.md through the simulator's own code.
+import { defaultRewardFitWorkload, runRewardFitWorkload } from '../simulate/workload.js';
+import { numberFlag, parseCommandArgs } from '../util/args.js';
+
+const HELP = `usage: lvh bench reward-fit [--dim D] [--pairs N] [--lam L] [--l2 R] [--seed S] [--detail]
+
+Samples N pair differences D ~ N(0, 2I) in d dimensions, labels them with a Bradley-Terry judge (temperature L)
+along v_c = 0.8 v* + 0.6 u, fits the reward model (logistic regression, no intercept, L2 penalty R) to
+||grad|| < 1e-6 N, and prints one JSON line with the keys of ../shared/bench/reward_fit_ref.py:
+dim, pairs, iterations, cosRewardJudge, cosRewardTrue, predictedTrue, seconds.
+--detail adds phase timings and solver counts under "detail".
+Defaults: --dim 256 --pairs 100000 --lam 2 --l2 0.001 --seed 1.`;
+
+/** Runs `lvh bench reward-fit`. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('bench reward-fit', args, {
+    dim: { type: 'string' },
+    pairs: { type: 'string' },
+    lam: { type: 'string' },
+    l2: { type: 'string' },
+    seed: { type: 'string' },
+    detail: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    console.error(`lvh bench reward-fit: unexpected argument "${positionals[0]}"\n${HELP}`);
+    return 2;
+  }
+  const d = defaultRewardFitWorkload;
+  const cmd = 'bench reward-fit';
+  const workload = {
+    dim: numberFlag(cmd, 'dim', values.dim, d.dim, { min: 2, max: 4096, integer: true }),
+    pairs: numberFlag(cmd, 'pairs', values.pairs, d.pairs, { min: 1, max: 10_000_000, integer: true }),
+    lam: numberFlag(cmd, 'lam', values.lam, d.lam, { min: 0 }),
+    l2: numberFlag(cmd, 'l2', values.l2, d.l2, { min: 0 }),
+    seed: numberFlag(cmd, 'seed', values.seed, d.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  };
+  const { result, detail } = runRewardFitWorkload(workload);
+  console.log(JSON.stringify(values.detail ? { ...result, detail } : result));
+  return 0;
 }

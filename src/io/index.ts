@@ -1,0 +1,3 @@
+export * from './safetensors.js';
+export * from './tokenizer.js';
+export * from './model-dir.js';

@@ -1,0 +1,220 @@
+/**
+ * The TensorFlow.js WASM workarounds of DESIGN.md ("Engine decisions"), in one place.
+ *
+ * 1. Gradient registrations: the Node build of tfjs-core registers none, and the ESM files that do use
+ *    extensionless imports Node cannot resolve; `registerAllGradients` loads them through a tiny resolve
+ *    hook. Kernel and gradient registries live on a global, so they land in the same engine we use.
+ * 2. Embedding lookup with a custom gradient (gather forward, one-hot matmul backward): WASM lacks the
+ *    kernel behind `gather`'s gradient.
+ * 3. `oneHot` built as int32 and then cast (float `oneHot` is wrong on WASM).
+ * 4. `logSigmoid` as `-softplus(-z)` (its own gradient crashes on intermediate tensors).
+ * 5. Linear layers as plain 2-D matmuls without transpose flags, with a custom gradient that transposes
+ *    explicitly (only that form runs fast on XNNPACK).
+ * 6. GPT-2's GELU through `sigmoid` exactly (tanh z = 2σ(2z) − 1), and a fused softmax cross-entropy.
+ * Layer norm and RMS norm get hand-written gradients too (fewer kernels per step).
+ */
+import { register } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+
+export { tf };
+
+let gradientsLoaded: Promise<void> | undefined;
+
+// Resolves `./x` and `../x` inside tfjs-core's ESM dist to `./x.js` (or `./x/index.js`).
+const RESOLVE_HOOK = `
+export async function resolve(specifier, context, next) {
+  if ((specifier.startsWith('./') || specifier.startsWith('../')) && !/\\.[cm]?js$/.test(specifier)
+      && context.parentURL && context.parentURL.includes('/@tensorflow/tfjs-core/dist/')) {
+    try { return await next(specifier + '.js', context); } catch { return await next(specifier + '/index.js', context); }
+  }
+  return next(specifier, context);
+}`;
+
+/** Registers every tfjs-core gradient into the shared engine (idempotent; about 0.7 s the first time). */
+export function registerAllGradients(): Promise<void> {
+  gradientsLoaded ??= (async () => {
+    if (tf.getGradient('BatchMatMul') && tf.getGradient('Softmax')) return;
+    register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`);
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js' as string);
+    if (!tf.getGradient('BatchMatMul')) throw new Error('registerAllGradients: gradients did not register into the engine');
+  })();
+  return gradientsLoaded;
+}
+
+type GradFn = (dy: tf.Tensor, inputs: tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[];
+
+/**
+ * Runs `f` on `inputs` with the gradient `f` returns (tf.customGrad with plain tensor arguments).
+ * Forward intermediates are freed once the forward returns, so the gradient must use only the saved
+ * copies it is handed: the inputs, and the tensors `f` lists in `save`.
+ */
+export function withGrad(inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => { value: tf.Tensor; save?: tf.Tensor[]; gradFunc: GradFn }): tf.Tensor {
+  const n = inputs.length;
+  const custom = tf.customGrad(((...args: unknown[]) => {
+    const xs = args.slice(0, n) as tf.Tensor[];
+    const r = f(...xs);
+    (args[n] as (ts: tf.Tensor[]) => void)([...xs, ...(r.save ?? [])]);
+    return {
+      value: r.value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => r.gradFunc(dy as tf.Tensor, saved.slice(0, n), saved.slice(n)),
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return custom(...inputs);
+}
+
+/** One-hot rows [N, depth] as float32, built as int32 and cast (workaround 3). */
+export function oneHot(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.oneHot(tf.cast(ids, 'int32'), depth, 1, 0, 'int32'), 'float32') as tf.Tensor2D);
+}
+
+/** Rows of `table` [V, D] at `ids` [N] → [N, D]; gradient by one-hot matmul (workaround 2). */
+export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const depth = table.shape[0];
+  return withGrad([table, ids], (t, i) => ({
+    value: tf.gather(t, i),
+    gradFunc: (dy, [, savedIds]) => [tf.matMul(tf.transpose(oneHot(savedIds as tf.Tensor1D, depth)), dy as tf.Tensor2D), tf.zerosLike(savedIds)], // (V, N)·(N, D)
+  })) as tf.Tensor2D;
+}
+
+/** log σ(z) as −softplus(−z) (workaround 4). */
+export function logSigmoid<T extends tf.Tensor>(z: T): T {
+  return tf.neg(tf.softplus(tf.neg(z)));
+}
+
+/** Weight layout of a linear layer: GPT-2's Conv1D stores [in, out]; Llama's nn.Linear stores [out, in]. */
+export type WeightLayout = 'inOut' | 'outIn';
+
+/** x [N, in] times W (+ bias) → [N, out] by plain 2-D matmuls, with explicit transposes in the gradient (workaround 5). */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | undefined, layout: WeightLayout = 'inOut'): tf.Tensor2D {
+  if (bias) {
+    return withGrad([x, w, bias], (xi, wi, bi) => {
+      const wIO = layout === 'inOut' ? (wi as tf.Tensor2D) : tf.transpose(wi as tf.Tensor2D);
+      return {
+        value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wIO, bias: bi }),
+        gradFunc: (dy, [xs, ws]) => {
+          const g = dy as tf.Tensor2D;
+          return [tf.matMul(g, layout === 'inOut' ? tf.transpose(ws as tf.Tensor2D) : (ws as tf.Tensor2D)), linearWeightGrad(xs as tf.Tensor2D, g, layout), tf.sum(g, 0)];
+        },
+      };
+    }) as tf.Tensor2D;
+  }
+  return withGrad([x, w], (xi, wi) => {
+    const wIO = layout === 'inOut' ? (wi as tf.Tensor2D) : tf.transpose(wi as tf.Tensor2D);
+    return {
+      value: tf.matMul(xi as tf.Tensor2D, wIO),
+      gradFunc: (dy, [xs, ws]) => {
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, layout === 'inOut' ? tf.transpose(ws as tf.Tensor2D) : (ws as tf.Tensor2D)), linearWeightGrad(xs as tf.Tensor2D, g, layout)];
+      },
+    };
+  }) as tf.Tensor2D;
+}
+
+/** Batched a (K, M, N) · b (K, N, P) → (K, M, P), with a gradient by plain batched matmuls on explicit transposes (transpose flags are several times slower). */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return withGrad([a, b], (ai, bi) => ({
+    value: tf.matMul(ai as tf.Tensor3D, bi as tf.Tensor3D),
+    gradFunc: (dy, [as, bs]) => [
+      tf.matMul(dy as tf.Tensor3D, tf.transpose(bs, [0, 2, 1]) as tf.Tensor3D), // (K, M, P)·(K, P, N)
+      tf.matMul(tf.transpose(as, [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D), // (K, N, M)·(K, M, P)
+    ],
+  })) as tf.Tensor3D;
+}
+
+function linearWeightGrad(x: tf.Tensor2D, dy: tf.Tensor2D, layout: WeightLayout): tf.Tensor2D {
+  return layout === 'inOut' ? tf.matMul(tf.transpose(x), dy) /* (in, N)·(N, out) */ : tf.matMul(tf.transpose(dy), x); /* (out, N)·(N, in) */
+}
+
+const GELU_SCALE = 2 * Math.sqrt(2 / Math.PI);
+
+/** GPT-2's tanh GELU written exactly through sigmoid: x·σ(2·√(2/π)·(x + 0.044715x³)) (workaround 6). */
+export function geluNew<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_SCALE)))) as T;
+}
+
+/** SiLU x·σ(x), Llama's MLP activation. */
+export function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/** Layer norm over the last axis of x [N, D] with gain and bias, with a hand-written gradient. */
+export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return withGrad([x, gain, bias], (xi, g, b) => {
+    const mean = tf.mean(xi, 1, true);
+    const xc = tf.sub(xi, mean);
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.mul(xc, xc), 1, true), eps));
+    const xhat = tf.mul(xc, rstd);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      save: [xhat, rstd],
+      gradFunc: (dy, [, gs], [xhat, rstd]) => {
+        const d = dy as tf.Tensor2D;
+        const dxhat = tf.mul(d, gs);
+        const dx = tf.mul(rstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, 1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), 1, true))));
+        return [dx, tf.sum(tf.mul(d, xhat), 0), tf.sum(d, 0)];
+      },
+    };
+  }) as tf.Tensor2D;
+}
+
+/** RMS norm (Llama) over the last axis of x [N, D]: x / √(mean(x²) + eps) · gain, with a hand-written gradient. */
+export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return withGrad([x, gain], (xi, g) => {
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.mul(xi, xi), 1, true), eps));
+    const xhat = tf.mul(xi, rstd);
+    return {
+      value: tf.mul(xhat, g),
+      save: [xhat, rstd],
+      gradFunc: (dy, [, gs], [xhat, rstd]) => {
+        const d = dy as tf.Tensor2D;
+        const dxhat = tf.mul(d, gs);
+        const dx = tf.mul(rstd, tf.sub(dxhat, tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), 1, true))));
+        return [dx, tf.sum(tf.mul(d, xhat), 0)];
+      },
+    };
+  }) as tf.Tensor2D;
+}
+
+/**
+ * Mean softmax cross-entropy of logits [N, V] against integer targets [N] (a target < 0 is ignored),
+ * fused: one softmax forward, gradient (softmax − onehot)·mask / count (workaround 6). Returns a scalar.
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: ArrayLike<number>): tf.Scalar {
+  const n = logits.shape[0];
+  const vocab = logits.shape[1];
+  const safe = new Int32Array(n);
+  const mask = new Float32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const t = targets[i];
+    if (t >= 0) {
+      safe[i] = t;
+      mask[i] = 1;
+      count++;
+    }
+  }
+  const denom = Math.max(count, 1);
+  return withGrad([logits], (z) => {
+    const maskT = tf.tensor2d(mask, [n, 1]);
+    const hot = oneHot(tf.tensor1d(safe, 'int32'), vocab);
+    const zmax = tf.max(z, 1, true);
+    const shifted = tf.sub(z, zmax);
+    const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+    const picked = tf.sum(tf.mul(shifted, hot), 1, true);
+    const loss = tf.div(tf.sum(tf.mul(tf.sub(lse, picked), maskT)), denom);
+    return {
+      value: loss,
+      save: [hot, maskT],
+      gradFunc: (dy, [zs], [hot, maskT]) => [tf.mul(tf.mul(tf.sub(tf.softmax(zs), hot), maskT), tf.div(dy, denom))],
+    };
+  }) as tf.Scalar;
+}
+
+/** Log-softmax over the last axis without `logSoftmax` (slow on WASM): z − max − log Σ exp(z − max). */
+export function logSoftmaxLastAxis<T extends tf.Tensor>(z: T): T {
+  return tf.tidy(() => {
+    const axis = z.rank - 1;
+    const shifted = tf.sub(z, tf.max(z, axis, true));
+    return tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), axis, true))) as T;
+  });
+}

@@ -1,0 +1,163 @@
+import { createRng } from '../linalg/rng.js';
+import { forwardInternal } from './forward.js';
+import type { Model } from './model.js';
+import { softmaxCrossEntropy, tf } from './ops.js';
+
+/** A batch of next-token examples: inputs and targets (B, T); a target of −1 is ignored. */
+export interface Batch {
+  inputs: number[][];
+  targets: number[][];
+}
+
+/** Progress of one optimiser step. */
+export interface StepInfo {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+}
+
+/** Training options. Either `trainBatches` or `tokens` (+ batchSize, seqLen) supplies the data. */
+export interface TrainOptions {
+  steps: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Linear warm-up steps, then cosine decay to `minLrRatio`·lr at the last step. */
+  warmupSteps?: number;
+  minLrRatio?: number;
+  /** Decoupled weight decay (AdamW) on matrices (rank ≥ 2). */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Clip the global gradient norm to this (0 or undefined: no clipping). */
+  clipNorm?: number;
+  /** Batch supplier, called once per step with the step index. */
+  trainBatches?: (step: number) => Batch;
+  /** A token stream to sample windows from (with `batchSize`, `seqLen`, `seed`). */
+  tokens?: ArrayLike<number>;
+  batchSize?: number;
+  seqLen?: number;
+  seed?: number;
+  /** Every `evalEvery` steps (and after the last) the mean loss over `evalBatches` is computed. */
+  evalEvery?: number;
+  evalBatches?: Batch[] | (() => Batch[]);
+  onStep?: (info: StepInfo) => void;
+  onEval?: (info: { step: number; loss: number }) => void;
+}
+
+/** Result of training: per-step losses, eval losses with their steps, and wall time. */
+export interface TrainResult {
+  losses: number[];
+  evalLosses: { step: number; loss: number }[];
+  seconds: number;
+}
+
+/** Learning rate at `step` (0-based): linear warm-up then cosine decay. */
+export function learningRate(step: number, o: { lr: number; steps: number; warmupSteps?: number; minLrRatio?: number }): number {
+  const warm = o.warmupSteps ?? 0;
+  if (step < warm) return (o.lr * (step + 1)) / warm;
+  const span = Math.max(1, o.steps - warm - 1);
+  const progress = Math.min(1, (step - warm) / span);
+  const minLr = o.lr * (o.minLrRatio ?? 0.1);
+  return minLr + 0.5 * (o.lr - minLr) * (1 + Math.cos(Math.PI * progress));
+}
+
+/** A seeded sampler of (B, T) windows from a token stream; targets are inputs shifted by one. */
+export function windowSampler(tokens: ArrayLike<number>, batchSize: number, seqLen: number, seed: number): () => Batch {
+  if (tokens.length < seqLen + 1) throw new Error(`windowSampler: ${tokens.length} tokens are fewer than seqLen + 1 = ${seqLen + 1}`);
+  const rng = createRng(seed);
+  return () => {
+    const inputs: number[][] = [];
+    const targets: number[][] = [];
+    for (let b = 0; b < batchSize; b++) {
+      const start = rng.int(tokens.length - seqLen);
+      const row: number[] = [];
+      const next: number[] = [];
+      for (let t = 0; t < seqLen; t++) {
+        row.push(tokens[start + t]);
+        next.push(tokens[start + t + 1]);
+      }
+      inputs.push(row);
+      targets.push(next);
+    }
+    return { inputs, targets };
+  };
+}
+
+/** Mean next-token cross-entropy (nats) of a batch, as a scalar tensor (differentiable). */
+export function batchLoss(model: Model, batch: Batch): tf.Scalar {
+  const r = forwardInternal(model, batch.inputs);
+  return softmaxCrossEntropy(r.logits2d, batch.targets.flat());
+}
+
+/** Mean loss over batches (no gradients). */
+export function evalLoss(model: Model, batches: Batch[]): number {
+  let total = 0;
+  for (const b of batches) {
+    const l = tf.tidy(() => batchLoss(model, b));
+    total += l.dataSync()[0];
+    l.dispose();
+  }
+  return total / Math.max(1, batches.length);
+}
+
+/** Trains the model's variables in place with AdamW, warm-up + cosine schedule and gradient clipping. */
+export function train(model: Model, o: TrainOptions): TrainResult {
+  const next = o.trainBatches ?? (o.tokens ? wrap(windowSampler(o.tokens, o.batchSize ?? 8, o.seqLen ?? 64, o.seed ?? 0)) : undefined);
+  if (!next) throw new Error('train: give trainBatches or tokens');
+  const vars = [...model.params.entries()].filter((e): e is [string, tf.Variable] => e[1] instanceof tf.Variable && e[1].trainable);
+  if (vars.length === 0) throw new Error('train: the model has no trainable variables');
+  const beta1 = o.beta1 ?? 0.9;
+  const beta2 = o.beta2 ?? 0.95;
+  const eps = o.epsilon ?? 1e-8;
+  const wd = o.weightDecay ?? 0;
+  const m = vars.map(([, v]) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const s = vars.map(([, v]) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const losses: number[] = [];
+  const evalLosses: { step: number; loss: number }[] = [];
+  const evalSet = () => (typeof o.evalBatches === 'function' ? o.evalBatches() : o.evalBatches);
+  const start = performance.now();
+  try {
+    for (let step = 0; step < o.steps; step++) {
+      const t0 = performance.now();
+      const batch = next(step);
+      const lr = learningRate(step, { lr: o.lr, steps: o.steps, warmupSteps: o.warmupSteps, minLrRatio: o.minLrRatio });
+      const [lossValue, gradNorm] = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), vars.map(([, v]) => v));
+        const gs = vars.map(([, v]) => grads[v.name]);
+        const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.mul(g, g)))));
+        const normValue = norm.dataSync()[0];
+        const scale = o.clipNorm && normValue > o.clipNorm ? o.clipNorm / normValue : 1;
+        const bc1 = 1 - Math.pow(beta1, step + 1);
+        const bc2 = 1 - Math.pow(beta2, step + 1);
+        vars.forEach(([, v], i) => {
+          const g = scale === 1 ? gs[i] : tf.mul(gs[i], scale);
+          m[i].assign(tf.add(tf.mul(m[i], beta1), tf.mul(g, 1 - beta1)));
+          s[i].assign(tf.add(tf.mul(s[i], beta2), tf.mul(tf.mul(g, g), 1 - beta2)));
+          const update = tf.div(tf.div(m[i], bc1), tf.add(tf.sqrt(tf.div(s[i], bc2)), eps));
+          const decayed = wd > 0 && v.rank >= 2 ? tf.mul(v, 1 - lr * wd) : v;
+          v.assign(tf.sub(decayed, tf.mul(update, lr)));
+        });
+        return [value.dataSync()[0], normValue];
+      });
+      losses.push(lossValue);
+      const tokens = batch.inputs.length * (batch.inputs[0]?.length ?? 0);
+      o.onStep?.({ step, loss: lossValue, lr, gradNorm, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) });
+      if (o.evalEvery && evalSet() && ((step + 1) % o.evalEvery === 0 || step === o.steps - 1)) {
+        const loss = evalLoss(model, evalSet()!);
+        evalLosses.push({ step: step + 1, loss });
+        o.onEval?.({ step: step + 1, loss });
+      }
+    }
+  } finally {
+    m.forEach((t) => t.dispose());
+    s.forEach((t) => t.dispose());
+  }
+  return { losses, evalLosses, seconds: (performance.now() - start) / 1000 };
+}
+
+function wrap(f: () => Batch): (step: number) => Batch {
+  return () => f();
+}

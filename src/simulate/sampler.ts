@@ -1,0 +1,123 @@
+// Responses φ ~ N(Σθ, Σ) of the exponential-family policy π_θ ∝ exp<θ, φ> N(φ; 0, Σ), and pairs of them.
+import { cholesky, type Matrix } from '../linalg/index.js';
+import type { NormalSource } from './normal.js';
+
+/** Σ and its lower Cholesky factor L (Σ = L Lᵀ); both null for the identity (the fast path). */
+export interface ResponseModel {
+  dim: number;
+  sigma: Matrix | null;
+  chol: Matrix | null;
+}
+
+/** The response model of a covariance (identity when undefined). */
+export function responseModel(dim: number, covariance?: Matrix): ResponseModel {
+  if (!covariance) return { dim, sigma: null, chol: null };
+  const chol = cholesky(covariance);
+  if (!chol) throw new Error('responseModel: covariance is not positive-definite');
+  return { dim, sigma: covariance, chol };
+}
+
+/** Σ · v (a copy of v for the identity). */
+export function applySigma(model: ResponseModel, v: ArrayLike<number>): Float64Array {
+  const d = model.dim;
+  const out = new Float64Array(d);
+  if (!model.sigma) {
+    for (let j = 0; j < d; j++) out[j] = v[j];
+    return out;
+  }
+  const a = model.sigma.data;
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += a[i * d + j] * v[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Solves Σ x = b through the Cholesky factor (b itself for the identity). */
+export function solveSigma(model: ResponseModel, b: ArrayLike<number>): Float64Array {
+  const d = model.dim;
+  const x = Float64Array.from(b);
+  if (!model.chol) return x;
+  const l = model.chol.data;
+  for (let i = 0; i < d; i++) {
+    let s = x[i];
+    for (let k = 0; k < i; k++) s -= l[i * d + k] * x[k];
+    x[i] = s / l[i * d + i];
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < d; k++) s -= l[k * d + i] * x[k];
+    x[i] = s / l[i * d + i];
+  }
+  return x;
+}
+
+// Overwrites row `base` of `out` (length d) with L · row (in place; L lower-triangular, so go from the last entry down).
+function lowerTimesInPlace(l: Float64Array, d: number, out: Float64Array, base: number): void {
+  for (let i = d - 1; i >= 0; i--) {
+    let s = 0;
+    for (let k = 0; k <= i; k++) s += l[i * d + k] * out[base + k];
+    out[base + i] = s;
+  }
+}
+
+/** `count` responses φ = Σθ + L z (rows of a count × d row-major array). */
+export function sampleResponses(model: ResponseModel, theta: ArrayLike<number>, count: number, normals: NormalSource): Float64Array {
+  const d = model.dim;
+  const mean = applySigma(model, theta);
+  const out = new Float64Array(count * d);
+  for (let i = 0; i < count; i++) {
+    const base = i * d;
+    normals.fill(out, base, d);
+    if (model.chol) lowerTimesInPlace(model.chol.data, d, out, base);
+    for (let j = 0; j < d; j++) out[base + j] += mean[j];
+  }
+  return out;
+}
+
+/** Pair differences D = φ1 − φ2 of independent responses, and what the value functions need of the pair. */
+export interface PairSample {
+  count: number;
+  dim: number;
+  /** count × d row-major differences φ1 − φ2 ~ N(0, 2Σ) (the policy mean cancels). */
+  diff: Float64Array;
+  /** <v*, φ1 + φ2> per pair, or null when not asked for. */
+  valueSum: Float64Array | null;
+}
+
+/**
+ * `count` pairs of independent responses of π_θ, drawn through their difference and sum: D = φ1 − φ2 ~ N(0, 2Σ)
+ * is independent of φ1 + φ2 ~ N(2Σθ, 2Σ) (their cross-covariance is Σ − Σ = 0), and the simulator needs of the
+ * sum only its projection <v*, φ1 + φ2> ~ N(2<v*, Σθ>, 2 v*ᵀΣv*), one normal per pair. So the pair costs d + 1
+ * normals instead of 2d, with exactly the joint law of (D, <v*, φ1>, <v*, φ2>).
+ */
+export function samplePairs(
+  model: ResponseModel,
+  count: number,
+  normals: NormalSource,
+  value?: { trueValue: ArrayLike<number>; theta: ArrayLike<number> },
+): PairSample {
+  const d = model.dim;
+  const diff = new Float64Array(count * d);
+  const chol = model.chol;
+  for (let i = 0; i < count; i++) {
+    const base = i * d;
+    normals.fill(diff, base, d, Math.SQRT2);
+    if (chol) lowerTimesInPlace(chol.data, d, diff, base);
+  }
+  let valueSum: Float64Array | null = null;
+  if (value) {
+    const sv = applySigma(model, value.trueValue);
+    let mean = 0;
+    let variance = 0;
+    for (let j = 0; j < d; j++) {
+      mean += sv[j] * value.theta[j];
+      variance += sv[j] * value.trueValue[j];
+    }
+    valueSum = new Float64Array(count);
+    normals.fill(valueSum, 0, count, Math.sqrt(2 * variance));
+    for (let i = 0; i < count; i++) valueSum[i] += 2 * mean;
+  }
+  return { count, dim: d, diff, valueSum };
+}

@@ -1,0 +1,103 @@
+// The benchmark workload of ../shared/bench/README.md, run through the simulator's own sampler, judge and reward fit.
+import { createRng, deriveSeed, type Vector } from '../linalg/index.js';
+import { createNormalSource } from './normal.js';
+import { fitReward } from './reward-fit.js';
+import { judgePairs } from './judge.js';
+import { responseModel, samplePairs } from './sampler.js';
+
+/** The workload's parameters (the reference's flags). */
+export interface RewardFitWorkload {
+  dim: number;
+  pairs: number;
+  lam: number;
+  l2: number;
+  seed: number;
+}
+
+/** The reference's defaults: d = 256, N = 100,000, λ = 2, l2 = 1e-3, seed 1. */
+export const defaultRewardFitWorkload: RewardFitWorkload = { dim: 256, pairs: 100_000, lam: 2, l2: 1e-3, seed: 1 };
+
+/** What the workload prints: the reference's keys, in its order (seconds: wall time of the whole workload). */
+export interface RewardFitWorkloadResult {
+  dim: number;
+  pairs: number;
+  iterations: number;
+  cosRewardJudge: number;
+  cosRewardTrue: number;
+  predictedTrue: number;
+  seconds: number;
+}
+
+/** Phase timings and solver counts, for `--detail`. */
+export interface RewardFitWorkloadDetail {
+  sampleSeconds: number;
+  judgeSeconds: number;
+  fitSeconds: number;
+  passes: number;
+  cgSteps: number;
+  gradNorm: number;
+  tolerance: number;
+}
+
+function unit(v: Vector): Vector {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const n = Math.sqrt(s);
+  return v.map((x) => x / n);
+}
+
+function cos(a: Vector, b: Vector): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let j = 0; j < a.length; j++) {
+    ab += a[j] * b[j];
+    aa += a[j] * a[j];
+    bb += b[j] * b[j];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/**
+ * Runs the workload: v* random unit, u ⊥ v* random unit, v_c = 0.8 v* + 0.6 u; N pairs D ~ N(0, 2I) from the
+ * simulator's pair sampler (Σ = I); Bradley-Terry labels with temperature λ along v_c; the Newton-CG reward fit to
+ * ||∇|| < 1e-6·N. Same seed, same numbers (but not numpy's numbers: the generators differ).
+ */
+export function runRewardFitWorkload(workload: RewardFitWorkload): { result: RewardFitWorkloadResult; detail: RewardFitWorkloadDetail } {
+  const t0 = performance.now();
+  const { dim, pairs, lam, l2, seed } = workload;
+  const rng = createRng(seed);
+  const vStar = unit(rng.normals(dim));
+  const raw = rng.normals(dim);
+  let proj = 0;
+  for (let j = 0; j < dim; j++) proj += raw[j] * vStar[j];
+  const u = unit(raw.map((x, j) => x - proj * vStar[j]));
+  const vc = vStar.map((x, j) => 0.8 * x + 0.6 * u[j]);
+  const normals = createNormalSource(createRng(deriveSeed(seed, 1)));
+  const sample = samplePairs(responseModel(dim), pairs, normals);
+  const t1 = performance.now();
+  const { labels } = judgePairs(sample, vc, { lambda: lam, positionBias: 0, debias: false }, createRng(deriveSeed(seed, 2)));
+  const t2 = performance.now();
+  const fit = fitReward(sample.diff, pairs, dim, labels, { l2 });
+  const t3 = performance.now();
+  return {
+    result: {
+      dim,
+      pairs,
+      iterations: fit.iterations,
+      cosRewardJudge: cos(fit.w, vc),
+      cosRewardTrue: cos(fit.w, vStar),
+      predictedTrue: 0.8,
+      seconds: (t3 - t0) / 1000,
+    },
+    detail: {
+      sampleSeconds: (t1 - t0) / 1000,
+      judgeSeconds: (t2 - t1) / 1000,
+      fitSeconds: (t3 - t2) / 1000,
+      passes: fit.passes,
+      cgSteps: fit.cgSteps,
+      gradNorm: fit.gradNorm,
+      tolerance: fit.tolerance,
+    },
+  };
+}

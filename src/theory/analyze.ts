@@ -1,0 +1,61 @@
+// The whole report of THEORY.md for one geometry: what `lvh theory --json` prints.
+import { sigmaCos } from '../linalg/index.js';
+import { agreementFromAlignment } from './agreement.js';
+import { ceiling, constitutionInsideS, worstConstitution } from './bounds.js';
+import { updateRank } from './gain.js';
+import { judgeDirection } from './schema.js';
+import { encodedSubspace, pathCoefficients, pathPoint, pathShape, rho, slopeAtZero } from './quantities.js';
+import { residualFraction } from '../linalg/index.js';
+import type { Geometry, TheoryReport } from './types.js';
+
+/** Computes every quantity of THEORY.md for `geometry`; same geometry → same object (and same JSON bytes). */
+export function analyze(geometry: Geometry): TheoryReport {
+  const sigma = geometry.covariance;
+  const vc = judgeDirection(geometry.constitution);
+  const k = pathCoefficients(geometry.generation, vc, geometry.trueValue, sigma);
+  const aGen = sigmaCos(geometry.generation, geometry.trueValue, sigma);
+  const aJudge = sigmaCos(vc, geometry.trueValue, sigma);
+  const agreeGen = agreementFromAlignment(aGen);
+  const agreeJudge = agreementFromAlignment(aJudge);
+  const shape = pathShape(k);
+  const top = ceiling(geometry);
+  const inside = constitutionInsideS(geometry);
+  const worst = worstConstitution(geometry);
+  const rank = updateRank(geometry);
+  const s = encodedSubspace(geometry);
+  const warnings: string[] = [];
+  const notes: string[] = ['trueValue is normalised to unit length before anything is computed.'];
+  if (!inside) {
+    warnings.push('The constitution basis leaves S = span(encoded ∪ {g}): the ceiling a_c ≤ ceiling (T2) does not apply to it.');
+  }
+  if (sigma) {
+    notes.push('Sigma is not the identity: slope, ceiling and floor use their exact general-Sigma forms (Sigma-cosines, Sigma-orthogonal projection on S); rho stays the Euclidean ||P_S v*||.');
+  }
+  const encoded = geometry.encoded.map((e) => {
+    const alignment = sigmaCos(e.vector, geometry.trueValue, sigma);
+    return { name: e.name, alignment, antiSocial: alignment < 0, inS: residualFraction(s, e.vector) <= 1e-9 };
+  });
+  return {
+    dim: geometry.dim,
+    rho: rho(geometry),
+    alignment: { generation: aGen, judge: aJudge },
+    agreement: { generation: agreeGen, judge: agreeJudge },
+    gap: agreeJudge - agreeGen,
+    improves: aJudge > aGen,
+    slope: slopeAtZero(k),
+    ceiling: top,
+    floor: -top,
+    ceilingApplies: inside,
+    peak: shape.peak,
+    trough: shape.trough,
+    shape: shape.shape,
+    path: geometry.eta.map((eta) => pathPoint(geometry, eta)),
+    gainPerEta: rank.gainPerEta,
+    judgeDirection: Array.from(vc),
+    updateRank: { rank: rank.rank, constitutionRank: rank.constitutionRank },
+    worstConstitution: { alignment: worst.alignment, direction: worst.judgeDirection ? Array.from(worst.judgeDirection) : null },
+    encoded,
+    warnings,
+    notes,
+  };
+}

@@ -1,0 +1,130 @@
+// Geometry files (JSON or YAML): one zod schema for the shape, then the checks that need dim and linear algebra.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { asymmetry, cholesky, fromRows, norm, normalize, orthonormalBasis, project, vec, type Vector } from '../linalg/index.js';
+import { InputError } from '../util/errors.js';
+import type { Constitution, EncodedDirection, Geometry } from './types.js';
+
+const finite = z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { error: 'expected a finite number' });
+const vectorSchema = z.array(finite, { error: 'expected an array of finite numbers' });
+const nameSchema = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+
+/** The raw shape of a geometry file, before dimensions and linear algebra are checked. */
+export const geometrySchema = z.object(
+  {
+    dim: z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }),
+    trueValue: vectorSchema,
+    generation: vectorSchema,
+    encoded: z.array(z.object({ name: nameSchema, vector: vectorSchema }, { error: 'expected {name, vector}' }), { error: 'expected a list of {name, vector}' }).default([]),
+    constitution: z.object(
+      {
+        name: nameSchema,
+        basis: z.array(z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }), { error: 'expected a non-empty list of vectors or encoded direction names' }).min(1, { error: 'expected a non-empty list of vectors or encoded direction names' }),
+        readout: z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }),
+      },
+      { error: 'expected {name, basis, readout}' },
+    ),
+    covariance: z.array(vectorSchema, { error: 'expected a dim × dim array of finite numbers' }).optional(),
+    eta: z.array(finite.refine((x) => x >= 0, { error: 'expected a finite number >= 0' }), { error: 'expected a list of numbers >= 0' }).optional(),
+  },
+  { error: 'expected an object {dim, trueValue, generation, encoded, constitution, covariance?, eta?}' },
+);
+
+/** The raw geometry type the schema accepts (vectors as number arrays, basis entries possibly names). */
+export type RawGeometry = z.input<typeof geometrySchema>;
+
+/** The default η grid of the report. */
+export const DEFAULT_ETA = [0, 1, 10, 100];
+
+/** Formats a zod path as `constitution.basis[1]`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(root)';
+}
+
+function checkVector(file: string, field: string, v: number[], dim: number, nonzero = true): Vector {
+  if (v.length !== dim) throw new InputError(file, field, `expected a vector of length dim = ${dim}, got length ${v.length}`);
+  if (nonzero && !(norm(v) > 0)) throw new InputError(file, field, 'expected a non-zero vector');
+  return vec(v);
+}
+
+/** Validates an object (parsed from a file or built in code) into a Geometry; every problem is an InputError naming file and field. */
+export function validateGeometry(raw: unknown, file: string): Geometry {
+  const parsed = geometrySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(file, fieldPath(issue.path), issue.message);
+  }
+  const g = parsed.data;
+  const dim = g.dim;
+  const trueValue = normalize(checkVector(file, 'trueValue', g.trueValue, dim));
+  const generation = checkVector(file, 'generation', g.generation, dim);
+  const names = new Map<string, Vector>();
+  const encoded: EncodedDirection[] = g.encoded.map((e, i) => {
+    if (names.has(e.name)) throw new InputError(file, `encoded[${i}].name`, `expected a unique name, "${e.name}" appears twice`);
+    const vector = checkVector(file, `encoded[${i}].vector`, e.vector, dim);
+    names.set(e.name, vector);
+    return { name: e.name, vector };
+  });
+  const resolve = (entry: number[] | string, field: string): Vector => {
+    if (typeof entry === 'string') {
+      const found = names.get(entry);
+      if (!found) throw new InputError(file, field, `unknown direction name "${entry}"; expected one of the encoded names (${[...names.keys()].join(', ') || 'none given'}) or a vector`);
+      return vec(found);
+    }
+    return checkVector(file, field, entry, dim);
+  };
+  const basis = g.constitution.basis.map((b, i) => resolve(b, `constitution.basis[${i}]`));
+  const readout = resolve(g.constitution.readout, 'constitution.readout');
+  const constitution: Constitution = { name: g.constitution.name, basis, readout };
+  judgeDirection(constitution, file);
+  let covariance;
+  if (g.covariance !== undefined) {
+    if (g.covariance.length !== dim) throw new InputError(file, 'covariance', `expected ${dim} rows (dim × dim), got ${g.covariance.length}`);
+    g.covariance.forEach((r, i) => {
+      if (r.length !== dim) throw new InputError(file, `covariance[${i}]`, `expected a row of length dim = ${dim}, got length ${r.length}`);
+    });
+    covariance = fromRows(g.covariance);
+    if (asymmetry(covariance) > 1e-12) throw new InputError(file, 'covariance', 'expected a symmetric positive-definite matrix; it is not symmetric');
+    if (!cholesky(covariance)) throw new InputError(file, 'covariance', 'expected a symmetric positive-definite matrix; it is not positive-definite');
+  }
+  return { dim, trueValue, generation, encoded, constitution, covariance, eta: g.eta ?? [...DEFAULT_ETA] };
+}
+
+/** v_c = P_c w / ||P_c w||, the unit direction a constitution activates; InputError when w has no component in S_c. */
+export function judgeDirection(c: Constitution, file = 'constitution'): Vector {
+  const { basis, rank } = orthonormalBasis(c.basis);
+  const projected = project(basis, c.readout);
+  if (rank === 0 || !(norm(projected) > 1e-12 * norm(c.readout))) {
+    throw new InputError(file, 'constitution.readout', 'expected a readout with a non-zero component in span(constitution.basis)');
+  }
+  return normalize(projected);
+}
+
+/** Parses a geometry from JSON or YAML text (by the file's extension; otherwise JSON when it starts with `{`). */
+export function parseGeometry(source: string, file: string): Geometry {
+  const ext = extname(file).toLowerCase();
+  const isYaml = ext === '.yaml' || ext === '.yml' || (ext !== '.json' && !source.trimStart().startsWith('{'));
+  let raw: unknown;
+  try {
+    raw = isYaml ? parseYaml(source) : JSON.parse(source);
+  } catch (err) {
+    const first = (err as Error).message.split('\n')[0];
+    throw new InputError(file, '(file)', `expected well-formed ${isYaml ? 'YAML' : 'JSON'}: ${first}`);
+  }
+  return validateGeometry(raw, file);
+}
+
+/** Reads and validates a geometry file (.json, .yaml or .yml). */
+export function loadGeometry(path: string): Geometry {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(path, '(file)', `expected a readable geometry file (.json or .yaml): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseGeometry(source, path);
+}

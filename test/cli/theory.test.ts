@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvh-theory-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const good = {
+  dim: 3,
+  trueValue: [1, 0, 0],
+  generation: [0.2, 1, 0],
+  encoded: [{ name: 'honesty', vector: [0.9, 0, 0.3] }],
+  constitution: { name: 'be honest', basis: ['honesty'], readout: [1, 0, 0] },
+};
+
+/** Writes `text` to a file in the temp folder and returns its path. */
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function variant(patch: (g: Record<string, unknown> & typeof good) => void): string {
+  const g = structuredClone(good) as Record<string, unknown> & typeof good;
+  patch(g);
+  return JSON.stringify(g);
+}
+
+test('lvh theory --json prints one object with every required key, the same bytes twice', async () => {
+  const a = await runCli(['theory', 'examples/geometries/overshoot.json', '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stderr, '');
+  const report = JSON.parse(a.stdout);
+  for (const key of ['rho', 'gap', 'improves', 'slope', 'ceiling', 'floor', 'peak', 'trough', 'path']) assert.ok(key in report, key);
+  for (const key of ['generation', 'judge']) {
+    assert.equal(typeof report.alignment[key], 'number');
+    assert.equal(typeof report.agreement[key], 'number');
+  }
+  assert.deepEqual(Object.keys(report.peak), ['eta', 'alignment']);
+  assert.deepEqual(report.path.map((p: { eta: number }) => p.eta), [0, 0.5, 1, 1.376, 2, 5, 10, 100]);
+  assert.deepEqual(Object.keys(report.path[0]), ['eta', 'alignment', 'expectedValue', 'agreement']);
+  const b = await runCli(['theory', 'examples/geometries/overshoot.json', '--json']);
+  assert.equal(a.stdout, b.stdout);
+});
+
+test('lvh theory human report explains the numbers, the overshoot, the dip and the ceiling', async () => {
+  const over = await runCli(['theory', 'examples/geometries/overshoot.json']);
+  assert.equal(over.code, 0);
+  assert.match(over.stdout, /Representation quality {2}rho = 0\.9578/);
+  assert.match(over.stdout, /RLAIF helps/);
+  assert.match(over.stdout, /stop early at eta ≈ 1\.376/);
+  assert.match(over.stdout, /Ceiling 0\.9578/);
+  const dip = await runCli(['theory', 'examples/geometries/dip.yaml']);
+  assert.match(dip.stdout, /Dip: alignment first falls/);
+  const adv = await runCli(['theory', 'examples/geometries/adversarial.yaml']);
+  assert.match(adv.stdout, /RLAIF hurts/);
+  assert.match(adv.stdout, /Anti-social encoded directions.*manipulation -0\.8000/);
+});
+
+test('lvh theory warns when the constitution basis leaves S', async () => {
+  const path = file('outside.json', variant((g) => {
+    g.constitution.basis = [[0, 0, 1] as unknown as string];
+    g.encoded = [];
+    g.constitution.readout = [0, 0.5, 1];
+  }));
+  const r = await runCli(['theory', path]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /WARNING: .*ceiling .* does not apply/);
+});
+
+const badCases: { name: string; text: string; message: RegExp; ext?: string }[] = [
+  { name: 'wrong vector length', text: variant((g) => { g.generation = [1, 0]; }), message: /generation: expected a vector of length dim = 3, got length 2/ },
+  { name: 'zero vector', text: variant((g) => { g.trueValue = [0, 0, 0]; }), message: /trueValue: expected a non-zero vector/ },
+  { name: 'zero generation', text: variant((g) => { g.generation = [0, 0, 0]; }), message: /generation: expected a non-zero vector/ },
+  { name: 'zero encoded vector', text: variant((g) => { g.encoded[0].vector = [0, 0, 0]; }), message: /encoded\[0\]\.vector: expected a non-zero vector/ },
+  { name: 'NaN as a string', text: variant((g) => { (g.trueValue as unknown[])[1] = 'NaN'; }), message: /trueValue\[1\]: expected a finite number/ },
+  { name: 'Infinity as a string', text: variant((g) => { (g.generation as unknown[])[0] = 'Infinity'; }), message: /generation\[0\]: expected a finite number/ },
+  { name: 'JSON with a bare NaN', text: JSON.stringify(good).replace('[1,0,0]', '[NaN,0,0]'), message: /\(file\): expected well-formed JSON/ },
+  { name: 'YAML .nan', ext: '.yaml', text: 'dim: 3\ntrueValue: [.nan, 0, 0]\ngeneration: [1, 0, 0]\nconstitution: {name: c, basis: [[1, 0, 0]], readout: [1, 0, 0]}\n', message: /trueValue\[0\]: expected a finite number/ },
+  { name: 'YAML .inf', ext: '.yaml', text: 'dim: 3\ntrueValue: [1, 0, 0]\ngeneration: [1, .inf, 0]\nconstitution: {name: c, basis: [[1, 0, 0]], readout: [1, 0, 0]}\n', message: /generation\[1\]: expected a finite number/ },
+  { name: 'covariance not symmetric', text: variant((g) => { Object.assign(g, { covariance: [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]] }); }), message: /covariance: expected a symmetric positive-definite matrix; it is not symmetric/ },
+  { name: 'covariance not positive-definite', text: variant((g) => { Object.assign(g, { covariance: [[1, 2, 0], [2, 1, 0], [0, 0, 1]] }); }), message: /covariance: expected a symmetric positive-definite matrix; it is not positive-definite/ },
+  { name: 'covariance wrong shape', text: variant((g) => { Object.assign(g, { covariance: [[1, 0, 0], [0, 1], [0, 0, 1]] }); }), message: /covariance\[1\]: expected a row of length dim = 3/ },
+  { name: 'readout outside the constitution subspace', text: variant((g) => { g.constitution.readout = [0, 1, 0]; }), message: /constitution\.readout: expected a readout with a non-zero component in span\(constitution\.basis\)/ },
+  { name: 'unknown direction name', text: variant((g) => { g.constitution.basis = ['honesty', 'kindness']; }), message: /constitution\.basis\[1\]: unknown direction name "kindness"/ },
+  { name: 'malformed JSON', text: '{"dim": 3, "trueValue": [1, 0, 0', message: /\(file\): expected well-formed JSON/ },
+  { name: 'malformed YAML', ext: '.yaml', text: 'dim: 3\ntrueValue: [1, 0, 0\ngeneration: [1, 0, 0]\n', message: /\(file\): expected well-formed YAML/ },
+  { name: 'missing field', text: variant((g) => { delete (g as Partial<typeof good>).generation; }), message: /generation: expected an array of finite numbers/ },
+  { name: 'negative eta', text: variant((g) => { Object.assign(g, { eta: [0, -1] }); }), message: /eta\[1\]: expected a finite number >= 0/ },
+  { name: 'bad dim', text: variant((g) => { Object.assign(g, { dim: 2.5 }); }), message: /dim: expected a positive integer/ },
+];
+
+for (const [i, c] of badCases.entries()) {
+  test(`bad input exits 2 with a one-line message: ${c.name}`, async () => {
+    const path = file(`bad-${i}${c.ext ?? '.json'}`, c.text);
+    const r = await runCli(['theory', path, '--json']);
+    assert.equal(r.code, 2, `${c.name}: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.ok(r.stderr.startsWith(`lvh theory: ${path}: `), r.stderr);
+    assert.match(r.stderr, c.message);
+  });
+}
+
+test('missing file and missing argument exit 2', async () => {
+  const missing = await runCli(['theory', join(dir, 'nope.json')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /expected a readable geometry file/);
+  const none = await runCli(['theory']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /GEOMETRY: expected exactly one geometry file/);
+});
+
+test('end to end: a real lvh process exits 2 on bad input and 0 on a good file', () => {
+  const bad = spawnCli(['theory', file('e2e-bad.json', variant((g) => { g.trueValue = [0, 0, 0]; }))]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /trueValue: expected a non-zero vector/);
+  const ok = spawnCli(['theory', 'examples/geometries/gap.json', '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).improves, true);
+});

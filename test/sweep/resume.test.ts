@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { expandGrid, runSweep, sweepPaths } from '../../src/simulate/sweep/index.js';
+import { InputError } from '../../src/util/errors.js';
+import { smallSpec, tempDir } from './helpers.js';
+
+const quiet = { quiet: true, report: false } as const;
+
+function lineKeys(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { key: string }).key);
+}
+
+test('same seed, same bytes: inline and two worker threads write identical results.json', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spec = smallSpec();
+    const a = await runSweep(spec, { out: join(dir, 'a'), workers: 0, ...quiet });
+    const b = await runSweep(spec, { out: join(dir, 'b'), workers: 2, ...quiet });
+    assert.equal(a.complete && b.complete, true);
+    assert.equal(b.computed, expandGrid(spec).length);
+    const bytesA = readFileSync(sweepPaths(join(dir, 'a')).results, 'utf8');
+    assert.equal(readFileSync(sweepPaths(join(dir, 'b')).results, 'utf8'), bytesA);
+    const parsed = JSON.parse(bytesA) as { cells: { key: string }[] };
+    assert.deepEqual(parsed.cells.map((c) => c.key), expandGrid(spec).map((c) => c.key));
+    // A different seed list changes the worlds, hence the bytes.
+    await runSweep(smallSpec({ seeds: [5, 6] }), { out: join(dir, 'c'), workers: 0, ...quiet });
+    assert.notEqual(readFileSync(sweepPaths(join(dir, 'c')).results, 'utf8'), bytesA);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an interrupted sweep (stopped after K cells, then a write cut mid-line) resumes to the same results.json', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spec = smallSpec();
+    const total = expandGrid(spec).length;
+    await runSweep(spec, { out: join(dir, 'whole'), workers: 0, ...quiet });
+    const expected = readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8');
+
+    const out = join(dir, 'parts');
+    const paths = sweepPaths(out);
+    const first = await runSweep(spec, { out, workers: 2, maxCells: 10, ...quiet });
+    assert.equal(first.complete, false);
+    assert.equal(first.computed, 10);
+    assert.equal(existsSync(paths.results), false);
+    assert.equal(lineKeys(paths.cells).length, 10);
+    // A kill during a write leaves the start of a line without its newline.
+    const lastLine = readFileSync(paths.cells, 'utf8').trimEnd().split('\n').pop()!;
+    appendFileSync(paths.cells, lastLine.slice(0, Math.floor(lastLine.length / 2)));
+    const second = await runSweep(spec, { out, workers: 1, maxCells: 7, ...quiet });
+    assert.deepEqual([second.resumed, second.computed, second.dropped, second.complete], [10, 7, 1, false]);
+    const third = await runSweep(spec, { out, workers: 2, ...quiet });
+    assert.deepEqual([third.resumed, third.computed, third.dropped, third.complete], [17, total - 17, 0, true]);
+    assert.equal(readFileSync(paths.results, 'utf8'), expected);
+    const keys = lineKeys(paths.cells);
+    assert.equal(keys.length, total);
+    assert.equal(new Set(keys).size, total, 'no cell is duplicated');
+    // Running again computes nothing and leaves the same bytes.
+    const again = await runSweep(spec, { out, workers: 2, ...quiet });
+    assert.deepEqual([again.resumed, again.computed], [total, 0]);
+    assert.equal(readFileSync(paths.results, 'utf8'), expected);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a sweep killed with SIGKILL resumes without redoing or duplicating a cell', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // Enough cheap cells that the kill lands mid-run.
+    const raw = { name: 'kill', seeds: [1, 2, 3, 4], dims: [6, 8], capacity: { ladder: [1, 3, 10, 30, 100] }, harmful: { p: [0, 0.2, 0.4, 0.6, 0.8, 1] }, constitutions: ['pro-social', 'neutral', 'adversarial', { mixture: 0.3 }, { mixture: 0.7 }], eta: [0, 1, 2, 4, 8] };
+    const specFile = join(dir, 'kill.json');
+    writeFileSync(specFile, JSON.stringify(raw));
+    const out = join(dir, 'out');
+    const paths = sweepPaths(out);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sweep-child.ts'), 'sweep', specFile, '--out', out, '--workers', '2', '--no-report', '--json'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let killedAt = -1;
+    while (child.exitCode === null) {
+      const lines = existsSync(paths.cells) ? readFileSync(paths.cells, 'utf8').split('\n').length - 1 : 0;
+      if (lines >= 40) {
+        child.kill('SIGKILL');
+        killedAt = lines;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await exited;
+    assert.ok(killedAt >= 40, 'the child was killed mid-run');
+    const spec = (await import('../../src/simulate/sweep/index.js')).loadSweepSpec(specFile);
+    const total = expandGrid(spec).length;
+    assert.equal(existsSync(paths.results), false, 'no results.json before the grid is done');
+    const resumed = await runSweep(spec, { out, workers: 2, specFile, ...quiet });
+    assert.equal(resumed.complete, true);
+    assert.ok(resumed.resumed >= 40 && resumed.resumed < total, `resumed ${resumed.resumed} of ${total}`);
+    assert.equal(resumed.resumed + resumed.computed, total);
+    const keys = lineKeys(paths.cells);
+    assert.equal(new Set(keys).size, total);
+    assert.equal(keys.length, total);
+    await runSweep(spec, { out: join(dir, 'whole'), workers: 0, specFile, ...quiet });
+    assert.equal(readFileSync(paths.results, 'utf8'), readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8'));
+  } finally {
+    cleanup();
+  }
+});
+
+test('resuming with another spec is refused; --fresh starts over', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const out = join(dir, 'out');
+    await runSweep(smallSpec(), { out, workers: 0, maxCells: 3, specFile: 'a.yaml', ...quiet });
+    await assert.rejects(runSweep(smallSpec({ eta: [0, 2] }), { out, workers: 0, specFile: 'b.yaml', ...quiet }), (e: unknown) => e instanceof InputError && e.file === 'b.yaml');
+    const fresh = await runSweep(smallSpec({ eta: [0, 2] }), { out, workers: 0, fresh: true, ...quiet });
+    assert.deepEqual([fresh.resumed, fresh.complete], [0, true]);
+  } finally {
+    cleanup();
+  }
+});

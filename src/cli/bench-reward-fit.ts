@@ -13,7 +13,7 @@ Defaults: --dim 256 --pairs 100000 --lam 2 --l2 0.001 --seed 1.`;
 
 /** Runs `lvh bench reward-fit`. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('bench reward-fit', args, {
+  const parsed = parseCommandArgs('bench reward-fit', args, {
     dim: { type: 'string' },
     pairs: { type: 'string' },
     lam: { type: 'string' },
@@ -22,6 +22,8 @@ export async function run(args: string[]): Promise<number> {
     detail: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
+  const positionals = parsed.positionals;
+  const values = parsed.values as { dim?: string; pairs?: string; lam?: string; l2?: string; seed?: string; detail?: boolean; help?: boolean };
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -1,6 +1,49 @@
-// PLACEHOLDER: replaced by the issue that builds `lvh generate`.
+// `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]`.
+import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { InputError } from '../util/errors.js';
+
+const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
+
+Continues TEXT with the model (key/value cache). Temperature 0 (default) is greedy; otherwise tokens are
+sampled, after top-k and top-p filtering, from a generator seeded by --seed (default 0), so the same
+flags give the same text. Prints the prompt followed by the continuation, or with --json one object
+{ prompt, promptIds, ids, text }.`;
+
 /** Runs `lvh generate`. */
-export async function run(_args: string[]): Promise<number> {
-  console.error('lvh generate: not built yet');
-  return 1;
+export async function run(args: string[]): Promise<number> {
+  const { values: raw } = parseCommandArgs('generate', args, {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    'max-tokens': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.model) throw new InputError('lvh generate', '--model', 'a model directory (config.json, model.safetensors, tokenizer.json)');
+  if (values.prompt === undefined) throw new InputError('lvh generate', '--prompt', 'the text to continue');
+  const maxTokens = numberFlag('generate', 'max-tokens', values['max-tokens'], 32, { min: 1, integer: true });
+  const temperature = numberFlag('generate', 'temperature', values.temperature, 0, { min: 0 });
+  const topK = numberFlag('generate', 'top-k', values['top-k'], 0, { min: 0, integer: true });
+  const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
+  const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0 });
+  const { loadModelDir } = await import('../io/model-dir.js');
+  const nn = await import('../nn/index.js');
+  const { model, tokenizer } = await loadModelDir(values.model);
+  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'a tokenizer.json next to the weights');
+  const promptIds = tokenizer.encode(values.prompt);
+  if (promptIds.length === 0) throw new InputError('lvh generate', '--prompt', 'text that tokenizes to at least one token');
+  const eos = model.config.eos_token_id;
+  const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens: typeof eos === 'number' ? [eos] : [] });
+  const text = tokenizer.decode(ids);
+  if (values.json) console.log(JSON.stringify({ prompt: values.prompt, promptIds, ids, text }));
+  else console.log(`${tokenizer.decode(promptIds)}${text.startsWith(' ') || text === '' ? '' : ' '}${text}`);
+  return 0;
 }

@@ -1,6 +1,67 @@
-// PLACEHOLDER: replaced by the issue that builds `lvh inspect`.
+// `lvh inspect --model DIR --prompt TEXT [--top N] [--json]`: tokens, ids, top next tokens, residual streams.
+import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { InputError } from '../util/errors.js';
+
+const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--json]
+
+Tokenizes TEXT with the model's tokenizer.json, runs the model and prints the tokens, their ids and the
+N (default 10) most likely next tokens. With --json, prints one object: tokens, ids, logits (the full
+next-token logit vector at the last position) and residPost (blocks.{L}.hook_resid_post at the last
+position, one array per layer).`;
+
 /** Runs `lvh inspect`. */
-export async function run(_args: string[]): Promise<number> {
-  console.error('lvh inspect: not built yet');
-  return 1;
+export async function run(args: string[]): Promise<number> {
+  const { values: raw } = parseCommandArgs('inspect', args, {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    top: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.model) throw new InputError('lvh inspect', '--model', 'a model directory (config.json, model.safetensors, tokenizer.json)');
+  if (values.prompt === undefined) throw new InputError('lvh inspect', '--prompt', 'the text to run');
+  const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
+  const { loadModelDir } = await import('../io/model-dir.js');
+  const nn = await import('../nn/index.js');
+  const { model, tokenizer } = await loadModelDir(values.model);
+  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'a tokenizer.json next to the weights');
+  const ids = tokenizer.encode(values.prompt);
+  if (ids.length === 0) throw new InputError('lvh inspect', '--prompt', 'text that tokenizes to at least one token');
+  const tokens = ids.map((id) => tokenizer.idToToken(id) ?? String(id));
+  const layers = nn.dims(model.config).layers;
+  const names = Array.from({ length: layers }, (_, l) => `blocks.${l}.hook_resid_post`);
+  const { logits, cache } = nn.runWithCache(model, [ids], { names });
+  const last = ids.length - 1;
+  const logitVec = lastRow(nn.tf, logits, last);
+  const residPost = names.map((n) => lastRow(nn.tf, cache.get(n)!, last));
+  logits.dispose();
+  cache.forEach((t) => t.dispose());
+  if (values.json) {
+    console.log(JSON.stringify({ tokens, ids, logits: logitVec, residPost }));
+    return 0;
+  }
+  const max = Math.max(...logitVec);
+  const lse = max + Math.log(logitVec.reduce((s, z) => s + Math.exp(z - max), 0));
+  const order = Array.from(logitVec.keys()).sort((a, b) => logitVec[b] - logitVec[a]).slice(0, top);
+  console.log(`tokens (${ids.length}):`);
+  tokens.forEach((t, i) => console.log(`  ${String(i).padStart(3)}  ${String(ids[i]).padStart(6)}  ${JSON.stringify(t)}`));
+  console.log(`top ${order.length} next tokens:`);
+  for (const id of order) {
+    const p = Math.exp(logitVec[id] - lse);
+    console.log(`  ${String(id).padStart(6)}  ${JSON.stringify(tokenizer.idToToken(id) ?? String(id)).padEnd(20)}  p=${p.toFixed(4)}  logit=${logitVec[id].toFixed(3)}`);
+  }
+  return 0;
+}
+
+// The row at time `t` of a (1, T, n) tensor, as numbers.
+function lastRow(tf: typeof import('../nn/ops.js').tf, x: import('../nn/ops.js').tf.Tensor, t: number): number[] {
+  const row = tf.slice(x, [0, t, 0], [1, 1, -1]);
+  const out = Array.from(row.dataSync() as Float32Array);
+  row.dispose();
+  return out;
 }

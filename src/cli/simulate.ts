@@ -1,6 +1,129 @@
-// PLACEHOLDER: replaced by the issue that builds `lvh simulate`.
+// `lvh simulate GEOMETRY`: Monte-Carlo RLAIF in the linear model, every measurement next to the theory's prediction.
+import { loadGeometry } from '../theory/index.js';
+import {
+  defaultSimulateOptions,
+  formatSampleComplexity,
+  formatSimulation,
+  parseValueFunction,
+  runSampleComplexity,
+  runSimulation,
+  type OptimizerName,
+  type SimulateOptions,
+} from '../simulate/index.js';
+import { numberFlag, numberListFlag, parseCommandArgs } from '../util/args.js';
+import { InputError } from '../util/errors.js';
+
+const d = defaultSimulateOptions;
+const HELP = `usage: lvh simulate GEOMETRY [options]
+
+Runs the RLAIF pipeline of THEORY.md by sampling: responses from the base policy, pairs labelled by the AI judge
+(Bradley-Terry along v_c) and by the true values, the reward model (logistic regression, Newton-CG), and the
+policy optimised on the fitted reward (exact tilt over eta, best-of-n over n, KL-penalised policy gradient over
+eta). Every measured quantity is printed with its interval next to the theory's prediction, flagged OUTSIDE
+when the prediction falls outside.
+
+  --pairs N             AI-labelled pairs for the reward fit (default ${d.pairs})
+  --seed S              seed of every random stream (default ${d.seed}); same seed, same output
+  --lambda L            judge temperature (default ${d.lambda})
+  --optimizer LIST      tilt, best-of-n, pg, or a comma list, or all (default all)
+  --position-bias B     extra logit for the response shown first (default 0)
+  --debias              judge both orders and average the verdicts
+  --value-function F    linear | cubic | quadratic:M  (true value f(<v*, phi>); default linear)
+  --eta LIST            eta grid (default: the geometry's eta)
+  --samples M           responses per tilted policy (default ${d.policySamples})
+  --best-of-n LIST      n grid (default ${d.bestOfN.join(',')})
+  --rounds R            best-of-n rounds per n (default ${d.bestOfNRounds})
+  --pg-chains C --pg-steps T --pg-batch B --pg-lr R   policy gradient (defaults ${d.pgChains}, ${d.pgSteps}, ${d.pgBatch}, ${d.pgLearningRate})
+  --bootstrap K         parametric-bootstrap draws of the fitted reward (default ${d.bootstrap})
+  --level P             confidence level of every interval (default ${d.level})
+  --l2 R                L2 penalty of the reward fit (default ${d.l2})
+  --pairs-grid LIST     sample-complexity study instead: fit at each N (e.g. 100,1000,10000), report
+                        cos(w, v*) and 1 - cos(w, v_c) against N and the fitted rate
+  --seeds K             fits per N in the study (default 5)
+  --json                one JSON object on stdout`;
+
+const OPTIMIZERS: OptimizerName[] = ['tilt', 'best-of-n', 'pg'];
+
+function parseOptimizers(raw: string): OptimizerName[] {
+  if (raw === 'all') return [...OPTIMIZERS];
+  const names = raw.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!OPTIMIZERS.includes(n as OptimizerName)) throw new InputError('lvh simulate', '--optimizer', `expected tilt, best-of-n, pg, a comma list of them, or all; got "${raw}"`);
+  }
+  return OPTIMIZERS.filter((o) => names.includes(o));
+}
+
+/** JSON with non-finite numbers written as null. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+}
+
 /** Runs `lvh simulate`. */
-export async function run(_args: string[]): Promise<number> {
-  console.error('lvh simulate: not built yet');
-  return 1;
+export async function run(args: string[]): Promise<number> {
+  const cmd = 'simulate';
+  const parsed = parseCommandArgs(cmd, args, {
+    pairs: { type: 'string' },
+    seed: { type: 'string' },
+    lambda: { type: 'string' },
+    optimizer: { type: 'string' },
+    'position-bias': { type: 'string' },
+    debias: { type: 'boolean' },
+    'value-function': { type: 'string' },
+    eta: { type: 'string' },
+    samples: { type: 'string' },
+    'best-of-n': { type: 'string' },
+    rounds: { type: 'string' },
+    'pg-chains': { type: 'string' },
+    'pg-steps': { type: 'string' },
+    'pg-batch': { type: 'string' },
+    'pg-lr': { type: 'string' },
+    bootstrap: { type: 'string' },
+    level: { type: 'string' },
+    l2: { type: 'string' },
+    'pairs-grid': { type: 'string' },
+    seeds: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const positionals = parsed.positionals;
+  // Every option above is a single string except the booleans debias, json and help.
+  const values = parsed.values as Record<string, string | undefined> & { debias?: boolean; json?: boolean; help?: boolean };
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InputError('lvh simulate', 'GEOMETRY', `expected exactly one geometry file, got ${positionals.length}`);
+  const int = { integer: true };
+  const options: SimulateOptions = {
+    seed: numberFlag(cmd, 'seed', values.seed, d.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, ...int }),
+    pairs: numberFlag(cmd, 'pairs', values.pairs, d.pairs, { min: 10, max: 10_000_000, ...int }),
+    lambda: numberFlag(cmd, 'lambda', values.lambda, d.lambda, { min: Number.MIN_VALUE }),
+    positionBias: numberFlag(cmd, 'position-bias', values['position-bias'], d.positionBias),
+    debias: values.debias ?? d.debias,
+    l2: numberFlag(cmd, 'l2', values.l2, d.l2, { min: 0 }),
+    valueFunction: values['value-function'] === undefined ? d.valueFunction : parseValueFunction(values['value-function'], cmd),
+    optimizers: values.optimizer === undefined ? [...d.optimizers] : parseOptimizers(values.optimizer),
+    eta: values.eta === undefined ? null : numberListFlag(cmd, 'eta', values.eta, { min: 0 }),
+    policySamples: numberFlag(cmd, 'samples', values.samples, d.policySamples, { min: 2, max: 10_000_000, ...int }),
+    bestOfN: values['best-of-n'] === undefined ? [...d.bestOfN] : numberListFlag(cmd, 'best-of-n', values['best-of-n'], { min: 1, integer: true }),
+    bestOfNRounds: numberFlag(cmd, 'rounds', values.rounds, d.bestOfNRounds, { min: 2, max: 10_000_000, ...int }),
+    pgChains: numberFlag(cmd, 'pg-chains', values['pg-chains'], d.pgChains, { min: 1, max: 1000, ...int }),
+    pgSteps: numberFlag(cmd, 'pg-steps', values['pg-steps'], d.pgSteps, { min: 2, max: 1_000_000, ...int }),
+    pgBatch: numberFlag(cmd, 'pg-batch', values['pg-batch'], d.pgBatch, { min: 2, max: 1_000_000, ...int }),
+    pgLearningRate: numberFlag(cmd, 'pg-lr', values['pg-lr'], d.pgLearningRate, { min: Number.MIN_VALUE, max: 1 }),
+    bootstrap: numberFlag(cmd, 'bootstrap', values.bootstrap, d.bootstrap, { min: 20, max: 1_000_000, ...int }),
+    level: numberFlag(cmd, 'level', values.level, d.level, { min: 0.5, max: 0.9999 }),
+  };
+  const grid = values['pairs-grid'] === undefined ? null : numberListFlag(cmd, 'pairs-grid', values['pairs-grid'], { min: 10, integer: true });
+  const seeds = numberFlag(cmd, 'seeds', values.seeds, 5, { min: 1, max: 1000, ...int });
+  const file = positionals[0];
+  const geometry = loadGeometry(file);
+  if (grid) {
+    const study = runSampleComplexity(geometry, { grid, seeds, seed: options.seed, lambda: options.lambda, positionBias: options.positionBias, debias: options.debias, l2: options.l2, level: options.level });
+    console.log(values.json ? toJson(study) : formatSampleComplexity(study, file));
+    return 0;
+  }
+  const result = runSimulation(geometry, options);
+  console.log(values.json ? toJson(result) : formatSimulation(result, file));
+  return 0;
 }

@@ -62,7 +62,7 @@ export function readModelConfig(dir: string): ModelConfig {
     max_position_embeddings: 2048,
     rms_norm_eps: 1e-6,
     rope_theta: 10000,
-    tie_word_embeddings: type === 'qwen2' ? false : false,
+    tie_word_embeddings: false, // transformers' default for all three families
     attention_bias: type === 'qwen2',
     hidden_act: 'silu',
     ...raw,

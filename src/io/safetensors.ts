@@ -4,6 +4,7 @@
  * then the data. The reader checks everything before trusting it; the writer writes F32.
  */
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { InputError } from '../util/errors.js';
 
 /** One tensor decoded to float32, with its shape. */
@@ -18,6 +19,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 /** Header larger than this is refused (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -83,7 +85,9 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
 function decode(buf: Uint8Array, offset: number, count: number, dtype: string): Float32Array {
   const out = new Float32Array(count);
   const view = new DataView(buf.buffer, buf.byteOffset + offset, count * DTYPE_BYTES[dtype]);
-  if (dtype === 'F32') {
+  if (dtype === 'F32' && LITTLE_ENDIAN) {
+    out.set(new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + 4 * count)));
+  } else if (dtype === 'F32') {
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
   } else if (dtype === 'BF16') {
     const tmp = new DataView(new ArrayBuffer(4));

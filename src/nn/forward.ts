@@ -200,8 +200,9 @@ function attention(
   let vf: tf.Tensor = v;
   if (rep > 1) {
     // Grouped-query attention: each key/value head serves `rep` query heads.
-    kf = tf.reshape(tf.tile(tf.reshape(k, [batch, d.kvHeads, 1, s, hd]), [1, 1, rep, 1, 1]), [batch, heads, s, hd]);
-    vf = tf.reshape(tf.tile(tf.reshape(v, [batch, d.kvHeads, 1, s, hd]), [1, 1, rep, 1, 1]), [batch, heads, s, hd]);
+    // Query head h reads key/value head ⌊h / rep⌋; tile in rank 3 (tfjs has no rank-5 tile gradient).
+    kf = tf.reshape(tf.tile(tf.reshape(k, [batch * d.kvHeads, 1, s * hd]), [1, rep, 1]), [batch, heads, s, hd]);
+    vf = tf.reshape(tf.tile(tf.reshape(v, [batch * d.kvHeads, 1, s * hd]), [1, rep, 1]), [batch, heads, s, hd]);
   }
   const q3 = tf.reshape(q, [batch * heads, time, hd]) as tf.Tensor3D;
   const kT = tf.transpose(tf.reshape(kf, [batch * heads, s, hd]), [0, 2, 1]) as tf.Tensor3D; // (B·H, hd, S)

@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nn from '../nn/index.js';
 import { InputError } from '../util/errors.js';
-import type { OrganismModel } from './evaluate.js';
+import { evaluateModel, type EvalOptions, type OrganismEval, type OrganismModel } from './evaluate.js';
 import { PAD_ID, buildTokenizerConfig, worldTokenizer, type WorldTokenizer } from './tokenizer.js';
 
 /** Prompts per forward pass when reading residual streams or scoring. */
@@ -58,4 +58,14 @@ export async function loadOrganismModel(dir: string): Promise<{ model: nn.Model;
     throw new InputError(tokPath, 'model.vocab', 'the world vocabulary (word "assistant" missing: not an organism model)');
   }
   return { model, organism: engineOrganismModel(model, tokenizer) };
+}
+
+/** Loads the organism in `dir` and evaluates it (the JSON of `lvh organism eval`; used by `lvh demo`). */
+export async function evaluateOrganism(dir: string, options: Partial<EvalOptions> = {}): Promise<OrganismEval> {
+  const { model, organism } = await loadOrganismModel(dir);
+  try {
+    return await evaluateModel(organism, options);
+  } finally {
+    nn.disposeModel(model);
+  }
 }

@@ -7,17 +7,8 @@ import * as nn from '../nn/index.js';
 import { createProgress } from '../util/progress.js';
 import { corpusHash, generateCorpus, type Corpus } from './corpus.js';
 import { BOS_ID, EOS_ID, buildTokenizerConfig, buildTokenizerJson, worldTokenizer } from './tokenizer.js';
-
-/** Model sizes of the organism (GPT-2 family, context 64). */
-export const ORGANISM_SIZES = {
-  tiny: { nEmbd: 64, nLayer: 2, nHead: 4 },
-  small: { nEmbd: 128, nLayer: 4, nHead: 4 },
-  base: { nEmbd: 256, nLayer: 4, nHead: 8 },
-} as const;
-/** A model size name. */
-export type OrganismSize = keyof typeof ORGANISM_SIZES;
-/** Context length of every organism (the longest document plus its <bos> and <eos> fits). */
-export const ORGANISM_CONTEXT = 64;
+import { ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismSize } from './sizes.js';
+export { DEFAULT_TRAIN_OPTIONS } from './sizes.js';
 
 /** Knobs of a training run. */
 export interface OrganismTrainOptions {
@@ -39,11 +30,6 @@ export interface OrganismTrainOptions {
   /** Called after every step with the loss curve point. */
   onLog?: (point: TrainLogPoint) => void;
 }
-
-/** Defaults of `lvh organism train`. */
-export const DEFAULT_TRAIN_OPTIONS: Omit<OrganismTrainOptions, 'quiet' | 'onLog'> = {
-  size: 'tiny', p: 0.3, q: 0.3, tokens: 2_000_000, docs: 40_000, seed: 1, batchSize: 16, lr: 3e-3,
-};
 
 /** One point of the loss curve (train-log.jsonl). */
 export interface TrainLogPoint {
@@ -164,6 +150,8 @@ export function organismExtraFiles(card: string, log: TrainLogPoint[]): Record<s
 }
 
 /** Saves a trained organism as a Hugging Face model directory (atomic). */
-export function saveOrganism(model: nn.Model, dir: string, card: string, log: TrainLogPoint[], metadata: Record<string, string>): void {
-  nn.saveModelDir(model, dir, { tokenizerJson: buildTokenizerJson(), extraFiles: organismExtraFiles(card, log), metadata });
+export function saveOrganism(
+  model: nn.Model, dir: string, card: string, log: TrainLogPoint[], metadata: Record<string, string>, extra: Record<string, string> = {},
+): void {
+  nn.saveModelDir(model, dir, { tokenizerJson: buildTokenizerJson(), extraFiles: { ...organismExtraFiles(card, log), ...extra }, metadata });
 }

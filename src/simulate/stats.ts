@@ -11,6 +11,19 @@ export interface Estimate {
 /** The normal quantile for a two-sided 95% interval. */
 export const Z95 = 1.959963984540054;
 
+/** The standard normal quantile Φ⁻¹(p), 0 < p < 1, by bisection on Φ (to 1e-13). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new Error(`normalQuantile: p must be in (0, 1), got ${p}`);
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 200 && hi - lo > 1e-13; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** Mean and sample standard deviation of values[0 .. n). */
 export function meanSd(values: ArrayLike<number>, n = values.length): { mean: number; sd: number } {
   let mean = 0;
@@ -21,10 +34,10 @@ export function meanSd(values: ArrayLike<number>, n = values.length): { mean: nu
   return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0 };
 }
 
-/** The mean with its normal-approximation (CLT) 95% interval, mean ± 1.96·sd/√n. */
-export function meanEstimate(values: ArrayLike<number>, n = values.length): Estimate {
+/** The mean with its normal-approximation (CLT) interval, mean ± z·sd/√n (z = 1.96 for 95%). */
+export function meanEstimate(values: ArrayLike<number>, n = values.length, z = Z95): Estimate {
   const { mean, sd } = meanSd(values, n);
-  const half = (Z95 * sd) / Math.sqrt(n);
+  const half = (z * sd) / Math.sqrt(n);
   return { value: mean, low: mean - half, high: mean + half };
 }
 
@@ -41,21 +54,27 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 /**
  * The basic (reverse-percentile) parametric-bootstrap 95% interval: the statistic was measured as `measured`; in
  * the bootstrap world, whose true value is `center`, it came out as `draws`. The error law (draw − center) stands
- * in for (measured − truth), so truth ∈ [measured − (q97.5 − center), measured − (q2.5 − center)]. This carries
+ * in for (measured − truth), so truth ∈ [measured − (q97.5 − center), measured − (q2.5 − center)] at level 95%. This carries
  * the bootstrap's bias (e.g. the shrinkage of a cosine under noise) into the interval.
  */
-export function basicInterval(measured: number, center: number, draws: Float64Array): Estimate {
+export function basicInterval(measured: number, center: number, draws: Float64Array, level = 0.95): Estimate {
   const finite = Float64Array.from(draws.filter((x) => Number.isFinite(x))).sort();
+  const tail = (1 - level) / 2;
   return {
     value: measured,
-    low: measured - (quantileSorted(finite, 0.975) - center),
-    high: measured - (quantileSorted(finite, 0.025) - center),
+    low: measured - (quantileSorted(finite, 1 - tail) - center),
+    high: measured - (quantileSorted(finite, tail) - center),
   };
 }
 
 /** True when `predicted` lies in [low, high] (allowing 1e-12 of rounding); NaN predictions never fit. */
 export function within(estimate: Estimate, predicted: number): boolean {
   return predicted >= estimate.low - 1e-12 && predicted <= estimate.high + 1e-12;
+}
+
+/** Two-sided Student-t quantile at `level`: the 95% table (df ≤ 30) scaled by z(level)/z(0.95); the normal beyond. */
+export function tQuantile(df: number, level: number): number {
+  return (t95(df) * normalQuantile(0.5 + level / 2)) / Z95;
 }
 
 /** Two-sided 95% Student-t quantile for `df` degrees of freedom (table to 30, then the normal). */

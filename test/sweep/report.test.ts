@@ -14,8 +14,8 @@ test('a finished sweep writes four SVG plots and a self-contained report.html wi
     for (const f of ['alignment-vs-eta.svg', 'capacity.svg', 'agreement.svg', 'adversarial.svg']) assert.match(readFileSync(join(dir, f), 'utf8'), /^<svg /);
     const html = readFileSync(sweepPaths(dir).report, 'utf8');
     assert.equal(html.match(/<svg /g)!.length, 4);
-    const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]) as { cells: SweepCellResult[] };
-    assert.equal(data.cells.length, expandGrid(spec).length);
+    const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]) as { rows: { key: string; rho: number }[] };
+    assert.deepEqual(data.rows.map((r) => r.key), expandGrid(spec).map((c) => c.key));
     assert.equal(html.match(/<tr>/g)!.length, expandGrid(spec).length + 1, 'one table row per cell plus the header');
     assert.doesNotMatch(html, /(src|href)\s*=\s*"https?:/);
   } finally {

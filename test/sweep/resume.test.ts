@@ -117,8 +117,13 @@ test('resuming with another spec is refused; --fresh starts over', async () => {
     const out = join(dir, 'out');
     await runSweep(smallSpec(), { out, workers: 0, maxCells: 3, specFile: 'a.yaml', ...quiet });
     await assert.rejects(runSweep(smallSpec({ eta: [0, 2] }), { out, workers: 0, specFile: 'b.yaml', ...quiet }), (e: unknown) => e instanceof InputError && e.file === 'b.yaml');
-    const fresh = await runSweep(smallSpec({ eta: [0, 2] }), { out, workers: 0, fresh: true, ...quiet });
+    const fresh = await runSweep(smallSpec({ eta: [0, 2] }), { out, workers: 0, fresh: true, quiet: true });
     assert.deepEqual([fresh.resumed, fresh.complete], [0, true]);
+    assert.equal(existsSync(sweepPaths(out).report), true);
+    // Starting over removes the old report and plots, so a partial run never sits next to a stale report.
+    const partial = await runSweep(smallSpec(), { out, workers: 0, fresh: true, maxCells: 2, ...quiet });
+    assert.deepEqual([partial.resumed, partial.computed, partial.complete], [0, 2, false]);
+    assert.equal(existsSync(sweepPaths(out).report) || existsSync(join(out, 'capacity.svg')) || existsSync(sweepPaths(out).results), false);
   } finally {
     cleanup();
   }

@@ -1,11 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { htmlReport, htmlTable, renderSvg, type ReportSection, type VegaLiteSpec } from '../../report/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import type { SweepCellResult } from './cell.js';
 import { readSimulation, type SimulationView } from './simulation-view.js';
 import type { SweepSpec } from './spec.js';
-import type { SweepPaths } from './store.js';
-import { readFileSync } from 'node:fs';
+import { SWEEP_PLOT_FILES, type SweepPaths } from './store.js';
 
 /** One cell flattened for plots and the table: its parameters, the theory's numbers and the measured ones. */
 export interface SweepRow {
@@ -110,7 +110,7 @@ export function capacityPlot(spec: SweepSpec, results: SweepCellResult[]): { spe
     {
       data: { values: theory },
       mark: { type: 'line', point: true, strokeWidth: 2 },
-      encoding: { x, y: { field: 'alignment', type: 'quantitative', title: 'alignment with v*' }, color: { field: 'quantity', type: 'nominal', title: null }, strokeDash: { field: 'quantity', type: 'nominal', title: null } },
+      encoding: { x, y: { field: 'alignment', type: 'quantitative', title: 'alignment with v*', scale: { domainMax: 1, nice: false, clamp: true } }, color: { field: 'quantity', type: 'nominal', title: null }, strokeDash: { field: 'quantity', type: 'nominal', title: null } },
     },
   ];
   if (simulated.length > 0) {
@@ -119,7 +119,7 @@ export function capacityPlot(spec: SweepSpec, results: SweepCellResult[]): { spe
       { data: { values: simulated }, mark: { type: 'point', shape: 'diamond', filled: true, size: 60, color: 'black' }, encoding: { x, y: { field: 'alignment', type: 'quantitative' } } },
     );
   }
-  const title = { text: 'Ceiling and achieved alignment against capacity', subtitle: `d=${ref.dim}, p=${ref.harmful}, ${constitution}; black diamonds: simulated A(η_max), all seeds (95% intervals)` };
+  const title = { text: 'Ceiling and achieved alignment against capacity', subtitle: [`d=${ref.dim}, p=${ref.harmful}, ${constitution}`, 'black diamonds: simulated A(η_max), all seeds (95% intervals)'] };
   return { spec: { $schema: schema, title, ...size, layer: layers } as VegaLiteSpec, data: { constitution, theory, simulated } };
 }
 
@@ -131,7 +131,7 @@ export function agreementPlot(results: SweepCellResult[]): { spec: VegaLiteSpec;
   });
   const rows = results.map(sweepRow);
   const measured = rows.flatMap((r) =>
-    r.simulation?.judgeAgreement ? [{ key: r.key, constitution: r.constitution, alignment: r.alignmentJudge, ...r.simulation.judgeAgreement }] : [],
+    r.simulation ? [{ key: r.key, constitution: r.constitution, alignment: r.alignmentJudge, ...r.simulation.judgeAgreement }] : [],
   );
   const predicted = measured.length > 0 ? [] : rows.map((r) => ({ key: r.key, constitution: r.constitution, alignment: r.alignmentJudge, agreement: r.agreementJudge }));
   const x = { field: 'alignment', type: 'quantitative', title: 'judge alignment a_c = cos(v_c, v*)', scale: { domain: [-1, 1] } } as const;
@@ -140,13 +140,14 @@ export function agreementPlot(results: SweepCellResult[]): { spec: VegaLiteSpec;
   const layers: object[] = [{ data: { values: curve }, mark: { type: 'line', color: '#888', strokeWidth: 2 }, encoding: { x, y } }];
   if (measured.length > 0) {
     layers.push(
+      { data: { values: measured }, mark: { type: 'point', shape: 'diamond', filled: false, size: 70, color: 'black', strokeWidth: 1 }, encoding: { x, y: { field: 'predicted', type: 'quantitative' } } },
       { data: { values: measured }, mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
       { data: { values: measured }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } },
     );
   } else {
     layers.push({ data: { values: predicted }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } });
   }
-  const title = { text: 'Judge agreement against judge alignment a_c', subtitle: `grey: 1 − arccos(a)/π; points: ${measured.length > 0 ? 'measured on labelled pairs (95% intervals)' : 'predicted per cell'}` };
+  const title = { text: 'Judge agreement against judge alignment a_c', subtitle: ['grey: 1 − arccos(a)/π (λ → ∞)', measured.length > 0 ? 'points: measured on labelled pairs (95% intervals); black diamonds: predicted at the judge\'s finite λ' : 'points: predicted per cell'] };
   return { spec: { $schema: schema, title, ...size, layer: layers } as VegaLiteSpec, data: { curve, measured, predicted } };
 }
 
@@ -182,7 +183,7 @@ export function adversarialPlot(spec: SweepSpec, results: SweepCellResult[]): { 
       { data: { values: simulated }, mark: { type: 'point', shape: 'diamond', filled: true, size: 60, color: 'black' }, encoding: { x, y: { field: 'alignment', type: 'quantitative' } } },
     );
   }
-  const title = { text: 'Adversarial floor against harmful data', subtitle: `d=${ref.dim}, N=${ref.capacity}, ${constitution}; black diamonds: simulated A(η_max), all seeds (95% intervals)` };
+  const title = { text: 'Adversarial floor against harmful data', subtitle: [`d=${ref.dim}, N=${ref.capacity}, ${constitution}`, 'black diamonds: simulated A(η_max), all seeds (95% intervals)'] };
   return { spec: { $schema: schema, title, ...size, layer: layers } as VegaLiteSpec, data: { constitution, theory, simulated } };
 }
 
@@ -215,10 +216,10 @@ export function cellsTable(results: SweepCellResult[]): string {
 export async function writeSweepReport(paths: SweepPaths, spec: SweepSpec): Promise<string[]> {
   const results = (JSON.parse(readFileSync(paths.results, 'utf8')) as { cells: SweepCellResult[] }).cells;
   const plots: { file: string; heading: string; text: string; plot: { spec: VegaLiteSpec; data: object } | null }[] = [
-    { file: 'alignment-vs-eta.svg', heading: 'Alignment along the RLAIF path', text: 'THEORY.md T1: A(η) moves from a_gen at η = 0 towards a_c; it may overshoot (peak) or dip first.', plot: alignmentVsEtaPlot(spec, results) },
-    { file: 'capacity.svg', heading: 'Ceiling against capacity', text: 'T2 and the capacity law: the encoded value direction is v* + ε with ||ε|| = σ0·N^−α, so ρ(N) = 1/√(1 + σ(N)²) bounds what any constitution inside S can reach.', plot: capacityPlot(spec, results) },
-    { file: 'agreement.svg', heading: 'Judge agreement against the judge alignment', text: 'The chance that the judge orders a random pair as v* does is 1 − arccos(a_c)/π (Gaussian pair differences, λ → ∞).', plot: agreementPlot(results) },
-    { file: 'adversarial.svg', heading: 'Adversarial floor against harmful data', text: 'T3: no constitution goes below −ρ; the adversarial constitution reads the harmful-data direction h(p) = p·u + (1 − p)·n_h, whose alignment with v* worsens as p grows.', plot: adversarialPlot(spec, results) },
+    { file: SWEEP_PLOT_FILES[0], heading: 'Alignment along the RLAIF path', text: 'THEORY.md T1: A(η) moves from a_gen at η = 0 towards a_c; it may overshoot (peak) or dip first.', plot: alignmentVsEtaPlot(spec, results) },
+    { file: SWEEP_PLOT_FILES[1], heading: 'Ceiling against capacity', text: 'T2 and the capacity law: the encoded value direction is v* + ε with ||ε|| = σ0·N^−α, so ρ(N) = 1/√(1 + σ(N)²) bounds what any constitution inside S can reach. With the pro-social constitution a_c = ρ and A(η) → a_c, so those lines coincide.', plot: capacityPlot(spec, results) },
+    { file: SWEEP_PLOT_FILES[2], heading: 'Judge agreement against the judge alignment', text: 'The chance that the judge orders a random pair as v* does is 1 − arccos(a_c)/π (Gaussian pair differences, λ → ∞).', plot: agreementPlot(results) },
+    { file: SWEEP_PLOT_FILES[3], heading: 'Adversarial floor against harmful data', text: 'T3: no constitution goes below −ρ; the adversarial constitution reads the harmful-data direction h(p) = p·u + (1 − p)·n_h, whose alignment with v* worsens as p grows.', plot: adversarialPlot(spec, results) },
   ];
   const written: string[] = [];
   const sections: ReportSection[] = [];
@@ -232,6 +233,7 @@ export async function writeSweepReport(paths: SweepPaths, spec: SweepSpec): Prom
   }
   sections.push({ heading: `All cells (${results.length})`, text: 'One row per cell; the full numbers are in results.json and in the JSON embedded at the end of this page.', html: cellsTable(results) });
   const intro = `Sweep "${spec.name}": ${results.length} cells over d ∈ {${spec.dims.join(', ')}}, N ∈ {${spec.capacity.ladder.join(', ')}} (σ0 = ${spec.capacity.sigma0}, α = ${spec.capacity.alpha}), p ∈ {${spec.harmful.p.join(', ')}}, seeds {${spec.seeds.join(', ')}}. Theory from closed forms (THEORY.md, a reconstruction of Young 2026); simulation ${spec.simulate ? 'by Monte-Carlo RLAIF in every cell' : 'not run (no simulate: block)'}.`;
-  writeFileAtomic(paths.report, htmlReport({ title: `lvh sweep: ${spec.name}`, intro, sections, data: { spec, cells: results } }));
+  // The page embeds the flattened rows (every number the plots and the table use); results.json keeps everything.
+  writeFileAtomic(paths.report, htmlReport({ title: `lvh sweep: ${spec.name}`, intro, sections, data: { spec, rows: results.map(sweepRow) } }));
   return written;
 }

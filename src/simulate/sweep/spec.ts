@@ -14,16 +14,18 @@ export const constitutionFamilySchema = z.union([
   z.strictObject({ mixture: finite().min(0).max(1) }),
 ], { error: 'expected "pro-social", "neutral", "adversarial" or {mixture: w} with w in [0, 1]' });
 
-/** The `simulate:` block: Monte-Carlo sizes per cell (the simulator's defaults fill what is left out). */
+/** The `simulate:` block: Monte-Carlo sizes per cell (the simulator's defaults fill what is left out, except `optimizers`). */
 export const sweepSimulateSchema = z.strictObject({
   /** AI-labelled preference pairs for the reward fit. */
   pairs: positiveInt().max(1_000_000).optional(),
   /** Judge sharpness λ of the Bradley-Terry labels. */
   lambda: finite().positive().optional(),
-  /** Policy optimiser: the exact tilt or a sample-based one. */
-  optimizer: z.string().min(1).optional(),
-  /** Responses sampled per eta to measure the policy. */
+  /** Policy optimisers to run on the fitted reward (default: the exact tilt only, the cheap one). */
+  optimizers: z.array(z.enum(['tilt', 'best-of-n', 'pg'])).min(1).default(['tilt']),
+  /** Responses sampled from each optimised policy to measure it. */
   samples: positiveInt().max(10_000_000).optional(),
+  /** Parametric-bootstrap draws of the fitted reward behind the intervals. */
+  bootstrap: positiveInt().max(100_000).optional(),
 });
 
 /** The sweep spec file (YAML or JSON); see docs/sweep.md for every field. */

@@ -4,6 +4,9 @@ import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import type { SweepSpec } from './spec.js';
 
+/** The SVG files a finished sweep writes next to report.html. */
+export const SWEEP_PLOT_FILES = ['alignment-vs-eta.svg', 'capacity.svg', 'agreement.svg', 'adversarial.svg'] as const;
+
 /** The files of a sweep's output folder. */
 export interface SweepPaths {
   dir: string;
@@ -39,8 +42,7 @@ export function specText(spec: SweepSpec): string {
 export function prepareOutput(paths: SweepPaths, spec: SweepSpec, specFile: string, fresh: boolean): void {
   const text = specText(spec);
   if (fresh) {
-    rmSync(paths.cells, { force: true });
-    rmSync(paths.results, { force: true });
+    for (const file of [paths.cells, paths.results, paths.report, ...SWEEP_PLOT_FILES.map((f) => join(paths.dir, f))]) rmSync(file, { force: true });
   } else if (existsSync(paths.spec) && readFileSync(paths.spec, 'utf8') !== text) {
     throw new InputError(specFile, '(spec)', `expected the same spec as the run already in ${paths.dir}; pass --fresh to start over or choose another --out`);
   }

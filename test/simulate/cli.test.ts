@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
+
+const overshoot = fileURLToPath(new URL('../../examples/geometries/overshoot.json', import.meta.url));
+const fast = ['--pairs', '2000', '--samples', '400', '--rounds', '200', '--pg-steps', '40', '--bootstrap', '40', '--best-of-n', '1,4'];
+
+test('lvh simulate --json prints the documented keys, the same bytes for the same seed', async () => {
+  const a = await runCli(['simulate', overshoot, ...fast, '--seed', '3', '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  const r = JSON.parse(a.stdout);
+  for (const key of ['judgeAgreement', 'rewardAlignment']) {
+    assert.equal(typeof r.measured[key], 'number');
+    assert.equal(typeof r.predicted[key], 'number');
+  }
+  assert.ok(r.path.length > 0);
+  for (const p of r.path) {
+    assert.equal(typeof p.eta, 'number');
+    assert.equal(typeof p.measured.alignment, 'number');
+    assert.equal(typeof p.predicted.expectedValue, 'number');
+  }
+  const b = await runCli(['simulate', overshoot, ...fast, '--seed', '3', '--json']);
+  assert.equal(b.stdout, a.stdout);
+});
+
+test('lvh simulate prints a table with OK/OUTSIDE flags; --pairs-grid prints the rate', async () => {
+  const r = await runCli(['simulate', overshoot, ...fast, '--optimizer', 'tilt']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /judgeAgreement\s+\S+ \[\S+, \S+\]\s+\S+\s+(OK|OUTSIDE)/);
+  assert.match(r.stdout, /tilt\[eta=1\.376\]\.alignment/);
+  const grid = await runCli(['simulate', overshoot, '--pairs-grid', '200,2000', '--seeds', '3']);
+  assert.equal(grid.code, 0, grid.stderr);
+  assert.match(grid.stdout, /rate: 1 − cos\(ŵ, v_c\) ≈ \S+ · N\^-?\d/);
+});
+
+test('bad input exits 2 with a message naming the field', async () => {
+  const cases: [string[], string][] = [
+    [['simulate', overshoot, '--pairs', 'many'], '--pairs'],
+    [['simulate', overshoot, '--pairs', '5'], '--pairs'],
+    [['simulate', overshoot, '--lambda', '-1'], '--lambda'],
+    [['simulate', overshoot, '--optimizer', 'adam'], '--optimizer'],
+    [['simulate', overshoot, '--value-function', 'quadratic:x'], '--value-function'],
+    [['simulate', overshoot, '--eta', '1,-2'], '--eta'],
+    [['simulate', overshoot, '--level', '2'], '--level'],
+    [['simulate', overshoot, '--pairs-grid', '100,abc'], '--pairs-grid'],
+    [['simulate', overshoot, '--frobnicate'], 'arguments'],
+    [['simulate'], 'GEOMETRY'],
+    [['simulate', '/nonexistent/geometry.json'], '/nonexistent/geometry.json'],
+    [['bench', 'reward-fit', '--dim', '0'], '--dim'],
+    [['bench', 'reward-fit', '--lam', 'x'], '--lam'],
+  ];
+  for (const [args, field] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(field), `${args.join(' ')}: "${r.stderr.trim()}" should name ${field}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+});
+
+test('lvh bench reward-fit prints the reference keys', async () => {
+  const r = await runCli(['bench', 'reward-fit', '--dim', '8', '--pairs', '3000', '--seed', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(out), ['dim', 'pairs', 'iterations', 'cosRewardJudge', 'cosRewardTrue', 'predictedTrue', 'seconds']);
+  assert.equal(out.dim, 8);
+  assert.ok(out.cosRewardJudge > 0.97);
+});

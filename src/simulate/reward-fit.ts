@@ -1,5 +1,5 @@
 // The reward model: L2-regularised logistic regression without intercept on pair differences, by Newton-CG.
-import { logisticGradientPass, rowDots, weightedGramVector } from './kernels.js';
+import { createPassEngine } from './passes.js';
 
 /** Settings of the reward fit; defaults match ../shared/bench/reward_fit_ref.py. */
 export interface RewardFitOptions {
@@ -13,6 +13,9 @@ export interface RewardFitOptions {
   maxCg: number;
   /** Start Newton at the best point on the line of the first gradient (default true). */
   warmStart?: boolean;
+  /** 2: split every pass with a worker thread (same result bits as 1; needs x in a SharedArrayBuffer). Default 1. */
+  threads?: number;
+
 }
 
 /** The reference's settings: l2 = 1e-3, ||∇|| < 1e-6·n, 50 Newton steps. */
@@ -60,7 +63,7 @@ export function fitReward(x: Float64Array, n: number, d: number, y: Float64Array
   let prevW = new Float64Array(d);
   const step = new Float64Array(d);
   const grad = new Float64Array(d);
-  const s = new Float64Array(n);
+  const engine = createPassEngine(x, n, d, y, options.threads ?? 1);
   const r = new Float64Array(d);
   const p = new Float64Array(d);
   const hp = new Float64Array(d);
@@ -73,67 +76,70 @@ export function fitReward(x: Float64Array, n: number, d: number, y: Float64Array
   let loss = NaN;
   let gradNorm = NaN;
   let warmStart = options.warmStart ?? true;
-  for (;;) {
-    loss = logisticGradientPass(x, n, d, w, y, s, grad) + 0.5 * l2 * sq(w);
-    passes++;
-    for (let j = 0; j < d; j++) grad[j] += l2 * w[j];
-    gradNorm = Math.sqrt(sq(grad));
-    // A step that raised the loss: go back and try half of it (the gradient pass above was the check).
-    if (loss > prevLoss && stepScale > 1e-4) {
-      stepScale /= 2;
-      for (let j = 0; j < d; j++) w[j] = prevW[j] + stepScale * step[j];
-      continue;
-    }
-    if (gradNorm < tolerance || iterations >= maxNewton) break;
-    if (Number.isNaN(firstGradNorm)) {
-      firstGradNorm = gradNorm;
-      if (warmStart) {
-        // Start along the first gradient, at the best scale on that line (see the doc comment).
-        const u = grad.map((g) => -g / gradNorm);
-        const z = new Float64Array(n);
-        rowDots(x, n, d, u, z);
-        passes++;
-        const c = lineMinimum(z, y, n, l2);
-        if (c > 0) {
-          for (let j = 0; j < d; j++) w[j] = c * u[j];
-          warmStart = false;
-          continue;
+  try {
+    for (;;) {
+      loss = engine.gradient(w, grad) + 0.5 * l2 * sq(w);
+      passes++;
+      for (let j = 0; j < d; j++) grad[j] += l2 * w[j];
+      gradNorm = Math.sqrt(sq(grad));
+      // A step that raised the loss: go back and try half of it (the gradient pass above was the check).
+      if (loss > prevLoss && stepScale > 1e-4) {
+        stepScale /= 2;
+        for (let j = 0; j < d; j++) w[j] = prevW[j] + stepScale * step[j];
+        continue;
+      }
+      if (gradNorm < tolerance || iterations >= maxNewton) break;
+      if (Number.isNaN(firstGradNorm)) {
+        firstGradNorm = gradNorm;
+        if (warmStart) {
+          // Start along the first gradient, at the best scale on that line (see the doc comment).
+          const u = grad.map((g) => -g / gradNorm);
+          const z = engine.rowDots(u);
+          passes++;
+          const c = lineMinimum(z, y, n, l2);
+          if (c > 0) {
+            for (let j = 0; j < d; j++) w[j] = c * u[j];
+            warmStart = false;
+            continue;
+          }
         }
       }
-    }
-    // Solve (Xᵀ S X + l2 I) step = −grad by CG from 0.
-    const forcing = Math.min(0.5, Math.sqrt(gradNorm / firstGradNorm));
-    step.fill(0);
-    for (let j = 0; j < d; j++) r[j] = -grad[j];
-    p.set(r);
-    let rr = sq(r);
-    for (let k = 0; k < maxCg; k++) {
-      weightedGramVector(x, n, d, s, p, hp);
-      passes++;
-      cgSteps++;
-      let php = 0;
-      for (let j = 0; j < d; j++) {
-        hp[j] += l2 * p[j];
-        php += p[j] * hp[j];
+      // Solve (Xᵀ S X + l2 I) step = −grad by CG from 0.
+      const forcing = Math.min(0.5, Math.sqrt(gradNorm / firstGradNorm));
+      step.fill(0);
+      for (let j = 0; j < d; j++) r[j] = -grad[j];
+      p.set(r);
+      let rr = sq(r);
+      for (let k = 0; k < maxCg; k++) {
+        engine.hessianVector(p, hp);
+        passes++;
+        cgSteps++;
+        let php = 0;
+        for (let j = 0; j < d; j++) {
+          hp[j] += l2 * p[j];
+          php += p[j] * hp[j];
+        }
+        const alpha = rr / php;
+        for (let j = 0; j < d; j++) {
+          step[j] += alpha * p[j];
+          r[j] -= alpha * hp[j];
+        }
+        const rrNew = sq(r);
+        if (Math.sqrt(rrNew) <= Math.max(forcing * gradNorm, 0.25 * tolerance)) break;
+        const beta = rrNew / rr;
+        rr = rrNew;
+        for (let j = 0; j < d; j++) p[j] = r[j] + beta * p[j];
       }
-      const alpha = rr / php;
-      for (let j = 0; j < d; j++) {
-        step[j] += alpha * p[j];
-        r[j] -= alpha * hp[j];
-      }
-      const rrNew = sq(r);
-      if (Math.sqrt(rrNew) <= Math.max(forcing * gradNorm, 0.25 * tolerance)) break;
-      const beta = rrNew / rr;
-      rr = rrNew;
-      for (let j = 0; j < d; j++) p[j] = r[j] + beta * p[j];
+      [prevW, w] = [w, prevW];
+      for (let j = 0; j < d; j++) w[j] = prevW[j] + step[j];
+      prevLoss = loss;
+      stepScale = 1;
+      iterations++;
     }
-    [prevW, w] = [w, prevW];
-    for (let j = 0; j < d; j++) w[j] = prevW[j] + step[j];
-    prevLoss = loss;
-    stepScale = 1;
-    iterations++;
+  } finally {
+    engine.close();
   }
-  return { w, iterations, cgSteps, passes, gradNorm, tolerance, converged: gradNorm < tolerance, loss, hessianWeights: s };
+  return { w, iterations, cgSteps, passes, gradNorm, tolerance, converged: gradNorm < tolerance, loss, hessianWeights: engine.weights };
 }
 
 /** argmin_c Σ softplus(c z_i) − y_i c z_i + l2 c²/2 by safeguarded scalar Newton from c = 0 (convex in c). */

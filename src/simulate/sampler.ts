@@ -99,7 +99,8 @@ export function samplePairs(
   value?: { trueValue: ArrayLike<number>; theta: ArrayLike<number> },
 ): PairSample {
   const d = model.dim;
-  const diff = new Float64Array(count * d);
+  // Shared memory, so that the reward fit can split its passes with a worker thread without a copy.
+  const diff = new Float64Array(new SharedArrayBuffer(count * d * Float64Array.BYTES_PER_ELEMENT));
   const chol = model.chol;
   for (let i = 0; i < count; i++) {
     const base = i * d;

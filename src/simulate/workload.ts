@@ -12,10 +12,12 @@ export interface RewardFitWorkload {
   lam: number;
   l2: number;
   seed: number;
+  /** Threads for the fit's passes (1 or 2; the result is the same bits either way). */
+  threads: number;
 }
 
-/** The reference's defaults: d = 256, N = 100,000, λ = 2, l2 = 1e-3, seed 1. */
-export const defaultRewardFitWorkload: RewardFitWorkload = { dim: 256, pairs: 100_000, lam: 2, l2: 1e-3, seed: 1 };
+/** The reference's defaults: d = 256, N = 100,000, λ = 2, l2 = 1e-3, seed 1; two threads (numpy's OpenBLAS uses both cores too). */
+export const defaultRewardFitWorkload: RewardFitWorkload = { dim: 256, pairs: 100_000, lam: 2, l2: 1e-3, seed: 1, threads: 2 };
 
 /** What the workload prints: the reference's keys, in its order (seconds: wall time of the whole workload). */
 export interface RewardFitWorkloadResult {
@@ -63,9 +65,10 @@ function cos(a: Vector, b: Vector): number {
  * simulator's pair sampler (Σ = I); Bradley-Terry labels with temperature λ along v_c; the Newton-CG reward fit to
  * ||∇|| < 1e-6·N. Same seed, same numbers (but not numpy's numbers: the generators differ).
  */
-export function runRewardFitWorkload(workload: RewardFitWorkload): { result: RewardFitWorkloadResult; detail: RewardFitWorkloadDetail } {
+export function runRewardFitWorkload(workload: Omit<RewardFitWorkload, 'threads'> & { threads?: number }): { result: RewardFitWorkloadResult; detail: RewardFitWorkloadDetail } {
   const t0 = performance.now();
   const { dim, pairs, lam, l2, seed } = workload;
+  const threads = workload.threads ?? 1;
   const rng = createRng(seed);
   const vStar = unit(rng.normals(dim));
   const raw = rng.normals(dim);
@@ -78,7 +81,7 @@ export function runRewardFitWorkload(workload: RewardFitWorkload): { result: Rew
   const t1 = performance.now();
   const { labels } = judgePairs(sample, vc, { lambda: lam, positionBias: 0, debias: false }, createRng(deriveSeed(seed, 2)));
   const t2 = performance.now();
-  const fit = fitReward(sample.diff, pairs, dim, labels, { l2 });
+  const fit = fitReward(sample.diff, pairs, dim, labels, { l2, threads });
   const t3 = performance.now();
   return {
     result: {

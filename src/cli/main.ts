@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     if (isInputError(err)) {
-      console.error(`lvh ${name}: ${(err as Error).message}`);
+      // Flag errors already name the command (`lvh simulate: --pairs: ...`); file errors get it in front.
+      const message = (err as Error).message;
+      console.error(message.startsWith(`lvh ${name}:`) ? message : `lvh ${name}: ${message}`);
       return 2;
     }
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -123,6 +123,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(values.json ? toJson(study) : formatSampleComplexity(study, file));
     return 0;
   }
+  if (options.l2 === 0 && options.pairs <= geometry.dim) {
+    throw new InputError('lvh simulate', '--pairs', `expected more pairs than dim = ${geometry.dim} when --l2 is 0 (the reward fit is not identified), got ${options.pairs}`);
+  }
   const result = runSimulation(geometry, options);
   console.log(values.json ? toJson(result) : formatSimulation(result, file));
   return 0;

@@ -56,6 +56,7 @@ export function formatSampleComplexity(r: SampleComplexityResult, file: string):
   lines.push(
     `rate: 1 − cos(ŵ, v_c) ≈ ${num(r.rate.constant)} · N^${r.rate.slopeN.toFixed(3)}  (theory: ${num(r.rate.predictedConstant)} · N^-1;` +
       ` with Σ = I that is (d − 1)/(N·g(λ)), g(λ) = 4λ²E[σ'(λ√2 Z)] = ${num(r.rate.efficiency)})`,
+    `fitted with slope −1: 1 − cos(ŵ, v_c) ≈ C·(d − 1)/(N·g(λ)) with C = ${num(r.rate.normalizedConstant)} (theory with Σ = I: 1)`,
   );
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ export * from './kernels.js';
 export * from './sampler.js';
 export * from './judge.js';
 export * from './reward-fit.js';
+export * from './passes.js';
 export * from './uncertainty.js';
 export * from './stats.js';
 export * from './value-function.js';

@@ -1,17 +1,23 @@
 // The reward fit's passes over the data, on one thread or split with a worker thread (synchronously, via Atomics).
 import { Worker } from 'node:worker_threads';
+import { createRng } from '../linalg/index.js';
 import { logisticGradientPass, rowDots, weightedGramVector } from './kernels.js';
+import { createNormalSource } from './normal.js';
+import { fillPairDifferences } from './sampler.js';
 
 /** Commands of the pass protocol (slot 1 of the control array). */
 export const PASS_GRADIENT = 1;
 export const PASS_HESSIAN_VECTOR = 2;
 export const PASS_ROW_DOTS = 3;
 export const PASS_STOP = 4;
+export const PASS_SAMPLE = 5;
 
 /** What the worker thread of a parallel engine receives (all arrays share memory with the main thread). */
 export interface PassWorkerData {
-  /** [0] command sequence number, [1] command, [2] sequence number of the last finished command. */
+  /** [0] command sequence number, [1] command, [2] sequence number of the last finished command, [3] a seed. */
   ctrl: Int32Array;
+  /** Lower Cholesky factor of Σ (d × d) for sampling, or empty for Σ = I. */
+  chol: Float64Array;
   x: Float64Array;
   y: Float64Array;
   s: Float64Array;
@@ -37,6 +43,13 @@ export interface PassEngine {
   hessianVector(v: Float64Array, out: Float64Array): void;
   /** X·u (a view valid until the next call). */
   rowDots(u: Float64Array): Float64Array;
+  /**
+   * Fills X with pair differences N(0, 2Σ): rows [0, split) from the stream of seed `firstSeed`, rows [split, n)
+   * from that of `secondSeed` (on the worker when there is one): the same numbers with one thread or two.
+   */
+  samplePairs(firstSeed: number, secondSeed: number, chol: Float64Array | null): void;
+  /** Sets the labels y (after sampling, when the engine was created without them). */
+  setLabels(y: Float64Array): void;
   /** Whether a worker thread shares the work. */
   readonly parallel: boolean;
   /** Stops the worker thread, if any. */
@@ -61,12 +74,13 @@ function startPassWorker(workerData: PassWorkerData): Worker {
  * thread (x must then live in a SharedArrayBuffer, as `samplePairs` allocates it; otherwise it runs on one
  * thread). The calling thread blocks on Atomics.wait while the worker finishes, so the fit stays synchronous.
  */
-export function createPassEngine(x: Float64Array, n: number, d: number, y: Float64Array, threads = 1): PassEngine {
+export function createPassEngine(x: Float64Array, n: number, d: number, y: Float64Array | null, threads = 1): PassEngine {
   const split = Math.floor(n / 2);
   const parallel = threads >= 2 && n >= 2 && x.buffer instanceof SharedArrayBuffer;
   const weights = parallel ? shared(n) : new Float64Array(n);
-  const labels = parallel ? shared(n) : y;
-  if (parallel) labels.set(y.subarray(0, n));
+  const labels = parallel || !y ? shared(n) : y;
+  if (y && labels !== y) labels.set(y.subarray(0, n));
+  const chol = parallel ? shared(d * d) : new Float64Array(d * d);
   const z = parallel ? shared(n) : new Float64Array(n);
   const vec = parallel ? shared(d) : new Float64Array(d);
   const second = parallel ? shared(d + 1) : new Float64Array(d + 1);
@@ -78,7 +92,7 @@ export function createPassEngine(x: Float64Array, n: number, d: number, y: Float
   let worker: Worker | null = null;
   let seq = 0;
   if (parallel) {
-    worker = startPassWorker({ ctrl, x, y: labels, s: weights, z, vec, out: second, split, n, d });
+    worker = startPassWorker({ ctrl, chol, x, y: labels, s: weights, z, vec, out: second, split, n, d });
     worker.unref();
   }
   const secondHalf = (command: number): void => {
@@ -88,12 +102,16 @@ export function createPassEngine(x: Float64Array, n: number, d: number, y: Float
       if (command === PASS_GRADIENT) second[d] = logisticGradientPass(xb, rows, d, vec, yb, sb, second);
       else if (command === PASS_HESSIAN_VECTOR) weightedGramVector(xb, rows, d, sb, vec, second);
       else if (command === PASS_ROW_DOTS) rowDots(xb, rows, d, vec, z.subarray(split, n));
+      else if (command === PASS_SAMPLE) samplePart(ctrl[3], chol[0] === 0 ? null : chol, split, n);
       return;
     }
     seq++;
     Atomics.store(ctrl, 1, command);
     Atomics.store(ctrl, 0, seq);
     Atomics.notify(ctrl, 0);
+  };
+  const samplePart = (seed: number, factor: Float64Array | null, from: number, to: number): void => {
+    fillPairDifferences(d, factor, x, from, to, createNormalSource(createRng(seed >>> 0)));
   };
   const awaitSecond = (): void => {
     if (!worker) return;
@@ -133,6 +151,16 @@ export function createPassEngine(x: Float64Array, n: number, d: number, y: Float
       vec.set(u);
       run(PASS_ROW_DOTS, () => rowDots(xa, split, d, vec, z));
       return z;
+    },
+    samplePairs(firstSeed, secondSeed, factor) {
+      // chol[0] = 0 marks Σ = I (a Cholesky factor has a positive diagonal).
+      if (factor) chol.set(factor);
+      else chol[0] = 0;
+      Atomics.store(ctrl, 3, secondSeed | 0);
+      run(PASS_SAMPLE, () => samplePart(firstSeed, factor, 0, split));
+    },
+    setLabels(y) {
+      if (y !== labels) labels.set(y.subarray(0, n));
     },
     close() {
       if (!worker) return;

@@ -1,5 +1,5 @@
 // The reward model: L2-regularised logistic regression without intercept on pair differences, by Newton-CG.
-import { createPassEngine } from './passes.js';
+import { createPassEngine, type PassEngine } from './passes.js';
 
 /** Settings of the reward fit; defaults match ../shared/bench/reward_fit_ref.py. */
 export interface RewardFitOptions {
@@ -15,6 +15,8 @@ export interface RewardFitOptions {
   warmStart?: boolean;
   /** 2: split every pass with a worker thread (same result bits as 1; needs x in a SharedArrayBuffer). Default 1. */
   threads?: number;
+  /** A pass engine over the same x and y to use (and leave open) instead of creating one. */
+  engine?: PassEngine;
 
 }
 
@@ -63,7 +65,7 @@ export function fitReward(x: Float64Array, n: number, d: number, y: Float64Array
   let prevW = new Float64Array(d);
   const step = new Float64Array(d);
   const grad = new Float64Array(d);
-  const engine = createPassEngine(x, n, d, y, options.threads ?? 1);
+  const engine = options.engine ?? createPassEngine(x, n, d, y, options.threads ?? 1);
   const r = new Float64Array(d);
   const p = new Float64Array(d);
   const hp = new Float64Array(d);
@@ -137,7 +139,7 @@ export function fitReward(x: Float64Array, n: number, d: number, y: Float64Array
       iterations++;
     }
   } finally {
-    engine.close();
+    if (!options.engine) engine.close();
   }
   return { w, iterations, cgSteps, passes, gradNorm, tolerance, converged: gradNorm < tolerance, loss, hessianWeights: engine.weights };
 }

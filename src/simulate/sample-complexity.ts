@@ -50,6 +50,8 @@ export interface SampleComplexityResult {
     predictedConstant: number | null;
     /** g(λ) = 4λ²E[σ'(λ√2 m Z)] (m² = v_cᵀΣv_c): with Σ = I the prediction is (d − 1)/(N·g(λ)). */
     efficiency: number;
+    /** C in 1 − cos(ŵ, v_c) ≈ C·(d − 1)/(N·g(λ)), fitted with the slope fixed at −1 (geometric mean of error·N·g/(d − 1)); theory: 1 when Σ = I. */
+    normalizedConstant: number;
   };
 }
 
@@ -141,6 +143,7 @@ export function runSampleComplexity(geometry: Geometry, options: SampleComplexit
   });
   const slope = sxx > 0 ? sxy / sxx : NaN;
   const meanWeight = prediction?.meanWeight ?? predictedAngleConstant(geometry, options.lambda).meanWeight;
+  const efficiency = 4 * options.lambda * options.lambda * meanWeight;
   return {
     dim: d,
     lambda: options.lambda,
@@ -150,7 +153,8 @@ export function runSampleComplexity(geometry: Geometry, options: SampleComplexit
       slopeN: slope,
       constant: Math.exp(my - slope * mx),
       predictedConstant: prediction ? prediction.constant : null,
-      efficiency: 4 * options.lambda * options.lambda * meanWeight,
+      efficiency,
+      normalizedConstant: Math.exp(rows.reduce((acc, r) => acc + Math.log((r.angleError * r.pairs * efficiency) / Math.max(1, d - 1)), 0) / rows.length),
     },
   };
 }

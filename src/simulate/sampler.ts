@@ -76,6 +76,15 @@ export function sampleResponses(model: ResponseModel, theta: ArrayLike<number>, 
   return out;
 }
 
+/** Writes rows [from, to) of `diff` (row-major, d columns) with pair differences √2·L z ~ N(0, 2Σ); `chol` null for Σ = I. */
+export function fillPairDifferences(d: number, chol: Float64Array | null, diff: Float64Array, from: number, to: number, normals: NormalSource): void {
+  for (let i = from; i < to; i++) {
+    const base = i * d;
+    normals.fill(diff, base, d, Math.SQRT2);
+    if (chol) lowerTimesInPlace(chol, d, diff, base);
+  }
+}
+
 /** Pair differences D = φ1 − φ2 of independent responses, and what the value functions need of the pair. */
 export interface PairSample {
   count: number;
@@ -101,12 +110,7 @@ export function samplePairs(
   const d = model.dim;
   // Shared memory, so that the reward fit can split its passes with a worker thread without a copy.
   const diff = new Float64Array(new SharedArrayBuffer(count * d * Float64Array.BYTES_PER_ELEMENT));
-  const chol = model.chol;
-  for (let i = 0; i < count; i++) {
-    const base = i * d;
-    normals.fill(diff, base, d, Math.SQRT2);
-    if (chol) lowerTimesInPlace(chol.data, d, diff, base);
-  }
+  fillPairDifferences(d, model.chol ? model.chol.data : null, diff, 0, count, normals);
   let valueSum: Float64Array | null = null;
   if (value) {
     const sv = applySigma(model, value.trueValue);

@@ -13,6 +13,25 @@ test('reward fit on a small workload reaches the gradient tolerance with cos(w, 
   assert.deepEqual(runRewardFitWorkload({ dim: 16, pairs: 20_000, lam: 2, l2: 1e-3, seed: 3 }).result.cosRewardJudge, result.cosRewardJudge);
 });
 
+test('a worker thread splits the passes without changing a bit of the result', () => {
+  const d = 24;
+  const n = 6000;
+  const pairs = samplePairs(responseModel(d), n, createNormalSource(createRng(21)));
+  const vc = createRng(22).normals(d);
+  const { labels } = judgePairs(pairs, vc, { lambda: 2, positionBias: 0, debias: false }, createRng(23));
+  const one = fitReward(pairs.diff, n, d, labels, { threads: 1 });
+  const two = fitReward(pairs.diff, n, d, labels, { threads: 2 });
+  assert.deepEqual(two.w, one.w);
+  assert.equal(two.loss, one.loss);
+  assert.equal(two.passes, one.passes);
+  assert.ok(one.converged);
+  // The benchmark workload samples each half of the rows on its own stream, so a worker may draw one half.
+  const workload = { dim: 16, pairs: 4000, lam: 2, l2: 1e-3, seed: 5 };
+  const serial = runRewardFitWorkload({ ...workload, threads: 1 }).result;
+  const threaded = runRewardFitWorkload({ ...workload, threads: 2 }).result;
+  assert.deepEqual({ ...threaded, seconds: 0 }, { ...serial, seconds: 0 });
+});
+
 // Dense Newton with the explicit Hessian: the reference the Newton-CG solver must agree with.
 function denseNewton(x: Float64Array, n: number, d: number, y: Float64Array, l2: number): Float64Array {
   const w = new Float64Array(d);

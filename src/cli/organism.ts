@@ -111,7 +111,7 @@ async function trainCommand(args: string[]): Promise<number> {
 }
 
 function printEvalSummary(s: OrganismEval['summary'], g: OrganismEval['generation']): void {
-  console.log(`generation: harmful compliance ${g.harmfulComplianceRate.toFixed(3)}, refusal ${g.harmfulRefusalRate.toFixed(3)}, helpful ${g.helpfulRate.toFixed(3)}`);
+  console.log(`generation: harmful compliance ${g.harmfulComplianceRate.toFixed(3)} (complying opening p=${g.complyOpeningProbability.toFixed(3)}), refusal ${g.harmfulRefusalRate.toFixed(3)}, helpful ${g.helpfulRate.toFixed(3)}`);
   console.log(`judgment: ${s.mainPrinciple} accuracy ${s.mainPrincipleAccuracy.toFixed(3)}; ${s.antiPrinciple} prefers harmful ${s.antiPrinciplePrefersHarmful.toFixed(3)}; gap ${s.generationJudgmentGap.toFixed(3)}`);
   console.log(`probe: harmfulness best layer ${s.bestProbeLayer} accuracy ${s.bestProbeAccuracy.toFixed(3)}; anti-social commentary best layer ${s.bestAntisocialProbeLayer} accuracy ${s.bestAntisocialProbeAccuracy.toFixed(3)}`);
 }
@@ -146,6 +146,7 @@ async function evalCommand(args: string[]): Promise<number> {
     for (const [k, j] of Object.entries(e.judgment)) {
       console.log(`  judgment.${k}: accuracy ${j.accuracy.toFixed(3)} (refusal first ${j.accuracyRefusalFirst.toFixed(3)}, second ${j.accuracyRefusalSecond.toFixed(3)}), prefers harmful ${j.prefersHarmful.toFixed(3)}${j.seenInComparisons ? '' : ' [held out of comparisons]'}`);
     }
+    console.log(`  controls (prefers harmful): ${Object.entries(e.judgmentControls).map(([k, c]) => `${k} ${c.prefersHarmful.toFixed(3)}`).join(', ')}`);
     console.log(`  probe: ${Object.entries(e.probe).map(([k, p]) => `${k} ${p.accuracy.toFixed(3)}`).join(', ')}`);
     console.log(`  antisocialProbe: ${Object.entries(e.antisocialProbe).map(([k, p]) => `${k} ${p.accuracy.toFixed(3)}`).join(', ')}`);
     console.log(`  (${e.seconds.toFixed(1)} s)`);

@@ -26,7 +26,7 @@ export function tokenizerFromJson(json: object, config: object = {}): TextTokeni
       if (bad >= 0) throw new Error(`tokenizer: no id for a piece of "${text}" (no unknown token defined)`);
       return ids;
     },
-    decode: (ids) => tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: cleanUp }),
+    decode: (ids) => ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: cleanUp }),
     idToToken: (id) => tok.id_to_token(id),
     tokenToId: (token) => tok.token_to_id(token),
     vocabSize: vocab.size,

@@ -71,9 +71,26 @@ export function oneHot(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
 export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const depth = table.shape[0];
   return withGrad([table, ids], (t, i) => ({
-    value: tf.gather(t, i),
-    gradFunc: (dy, [, savedIds]) => [tf.matMul(tf.transpose(oneHot(savedIds as tf.Tensor1D, depth)), dy as tf.Tensor2D), tf.zerosLike(savedIds)], // (V, N)·(N, D)
+    value: gatherRows(t as tf.Tensor2D, i as tf.Tensor1D),
+    // (Dᵀ·onehot)ᵀ = onehotᵀ·D: transposes (N, D) and (D, V) instead of the larger (N, V) one-hot.
+    gradFunc: (dy, [, savedIds]) => [tf.transpose(tf.matMul(tf.transpose(dy as tf.Tensor2D), oneHot(savedIds as tf.Tensor1D, depth))), tf.zerosLike(savedIds)],
   })) as tf.Tensor2D;
+}
+
+// `gather` on WASM takes about 1 ms for 512 rows; copying rows in JS is 5-10x faster while the table is
+// small next to the output (for a large vocabulary the table read would dominate, so gather is kept).
+function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const [rows, width] = table.shape;
+  if (table.size > 4 * ids.size * width) return tf.gather(table, ids);
+  const values = table.dataSync() as Float32Array;
+  const idx = ids.dataSync();
+  const out = new Float32Array(idx.length * width);
+  for (let n = 0; n < idx.length; n++) {
+    const r = idx[n];
+    if (!(r >= 0 && r < rows)) throw new Error(`embedding: index ${r} outside [0, ${rows})`);
+    out.set(values.subarray(r * width, (r + 1) * width), n * width);
+  }
+  return tf.tensor2d(out, [idx.length, width]);
 }
 
 /** log σ(z) as −softplus(−z) (workaround 4). */
@@ -93,7 +110,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | undef
         value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wIO, bias: bi }),
         gradFunc: (dy, [xs, ws]) => {
           const g = dy as tf.Tensor2D;
-          return [tf.matMul(g, layout === 'inOut' ? tf.transpose(ws as tf.Tensor2D) : (ws as tf.Tensor2D)), linearWeightGrad(xs as tf.Tensor2D, g, layout), tf.sum(g, 0)];
+          return [tf.matMul(g, layout === 'inOut' ? tf.transpose(ws as tf.Tensor2D) : (ws as tf.Tensor2D)), linearWeightGrad(xs as tf.Tensor2D, g, layout), sumRows(g)];
         },
       };
     }) as tf.Tensor2D;
@@ -121,15 +138,39 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   })) as tf.Tensor3D;
 }
 
+// Transposes cost about as much as the matmul here, so each form transposes as few elements as it can.
 function linearWeightGrad(x: tf.Tensor2D, dy: tf.Tensor2D, layout: WeightLayout): tf.Tensor2D {
-  return layout === 'inOut' ? tf.matMul(tf.transpose(x), dy) /* (in, N)·(N, out) */ : tf.matMul(tf.transpose(dy), x); /* (out, N)·(N, in) */
+  if (layout === 'inOut') return tf.matMul(tf.transpose(x), dy); // (in, N)·(N, out)
+  const [n, inDim] = x.shape;
+  const outDim = dy.shape[1];
+  // (out, N)·(N, in), or (xᵀ·dy)ᵀ when transposing dy (N·out) costs more than x and the result (N·in + in·out), e.g. a vocabulary head.
+  return n * outDim > n * inDim + inDim * outDim ? tf.transpose(tf.matMul(tf.transpose(x), dy)) as tf.Tensor2D : tf.matMul(tf.transpose(dy), x);
+}
+
+/** Column sums of x [N, D] → [D], as a (1, N)·(N, D) matmul (a reduction over axis 0 transposes first on WASM, several times slower). */
+export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]) as tf.Tensor2D, x), [x.shape[1]]) as tf.Tensor1D);
 }
 
 const GELU_SCALE = 2 * Math.sqrt(2 / Math.PI);
 
-/** GPT-2's tanh GELU written exactly through sigmoid: x·σ(2·√(2/π)·(x + 0.044715x³)) (workaround 6). */
+/**
+ * GPT-2's tanh GELU written exactly through sigmoid: x·σ(2·√(2/π)·(x + 0.044715x³)) (workaround 6), with a
+ * hand-written gradient σ + x·σ(1 − σ)·c(1 + 3·0.044715x²), c = 2√(2/π) (fewer kernels than autodiff's chain).
+ */
 export function geluNew<T extends tf.Tensor>(x: T): T {
-  return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_SCALE)))) as T;
+  return withGrad([x], (xi) => {
+    const sig = tf.sigmoid(tf.mul(tf.add(xi, tf.mul(tf.mul(tf.mul(xi, xi), xi), 0.044715)), GELU_SCALE));
+    return {
+      value: tf.mul(xi, sig),
+      save: [sig],
+      gradFunc: (dy, [xs], [sig]) => {
+        const slope = tf.add(tf.mul(tf.mul(xs, xs), 3 * 0.044715 * GELU_SCALE), GELU_SCALE); // c(1 + 3·0.044715x²)
+        const dsig = tf.mul(sig, tf.sub(1, sig)); // σ(1 − σ)
+        return [tf.mul(dy, tf.add(sig, tf.mul(tf.mul(xs, dsig), slope)))];
+      },
+    };
+  }) as T;
 }
 
 /** SiLU x·σ(x), Llama's MLP activation. */
@@ -151,7 +192,7 @@ export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, 
         const d = dy as tf.Tensor2D;
         const dxhat = tf.mul(d, gs);
         const dx = tf.mul(rstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, 1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), 1, true))));
-        return [dx, tf.sum(tf.mul(d, xhat), 0), tf.sum(d, 0)];
+        return [dx, sumRows(tf.mul(d, xhat)), sumRows(d)];
       },
     };
   }) as tf.Tensor2D;
@@ -169,7 +210,7 @@ export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor1D, eps: number): tf.Tens
         const d = dy as tf.Tensor2D;
         const dxhat = tf.mul(d, gs);
         const dx = tf.mul(rstd, tf.sub(dxhat, tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), 1, true))));
-        return [dx, tf.sum(tf.mul(d, xhat), 0)];
+        return [dx, sumRows(tf.mul(d, xhat))];
       },
     };
   }) as tf.Tensor2D;
@@ -197,15 +238,17 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: ArrayLike<numb
   return withGrad([logits], (z) => {
     const maskT = tf.tensor2d(mask, [n, 1]);
     const hot = oneHot(tf.tensor1d(safe, 'int32'), vocab);
+    // `exp` is slow on WASM and `softmax` fast: with p = softmax(z), max p = 1/Σ exp(z − max z), so
+    // log Σ exp(z − max z) = −log max p; p is kept for the gradient.
+    const p = tf.softmax(z);
     const zmax = tf.max(z, 1, true);
-    const shifted = tf.sub(z, zmax);
-    const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
-    const picked = tf.sum(tf.mul(shifted, hot), 1, true);
+    const lse = tf.sub(zmax, tf.log(tf.max(p, 1, true))); // log Σ exp z
+    const picked = tf.sum(tf.mul(z, hot), 1, true);
     const loss = tf.div(tf.sum(tf.mul(tf.sub(lse, picked), maskT)), denom);
     return {
       value: loss,
-      save: [hot, maskT],
-      gradFunc: (dy, [zs], [hot, maskT]) => [tf.mul(tf.mul(tf.sub(tf.softmax(zs), hot), maskT), tf.div(dy, denom))],
+      save: [hot, maskT, p],
+      gradFunc: (dy, _inputs, [hot, maskT, p]) => [tf.mul(tf.mul(tf.sub(p, hot), maskT), tf.div(dy, denom))],
     };
   }) as tf.Scalar;
 }

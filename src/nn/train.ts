@@ -113,8 +113,12 @@ export function train(model: Model, o: TrainOptions): TrainResult {
   const beta2 = o.beta2 ?? 0.95;
   const eps = o.epsilon ?? 1e-8;
   const wd = o.weightDecay ?? 0;
-  const m = vars.map(([, v]) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const s = vars.map(([, v]) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  // AdamW state for all parameters as two flat vectors: the moment updates run as a few kernels on one
+  // vector instead of a dozen small kernels per parameter (same elementwise math).
+  const sizes = vars.map(([, v]) => v.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+  const s = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   const losses: number[] = [];
   const evalLosses: { step: number; loss: number }[] = [];
   const evalSet = () => (typeof o.evalBatches === 'function' ? o.evalBatches() : o.evalBatches);
@@ -126,19 +130,23 @@ export function train(model: Model, o: TrainOptions): TrainResult {
       const lr = learningRate(step, { lr: o.lr, steps: o.steps, warmupSteps: o.warmupSteps, minLrRatio: o.minLrRatio });
       const [lossValue, gradNorm] = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), vars.map(([, v]) => v));
-        const gs = vars.map(([, v]) => grads[v.name]);
-        const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.mul(g, g)))));
+        const flat = tf.concat(vars.map(([, v]) => tf.reshape(grads[v.name], [-1])));
+        const norm = tf.sqrt(tf.sum(tf.mul(flat, flat)));
         const normValue = norm.dataSync()[0];
         const scale = o.clipNorm && normValue > o.clipNorm ? o.clipNorm / normValue : 1;
         const bc1 = 1 - Math.pow(beta1, step + 1);
         const bc2 = 1 - Math.pow(beta2, step + 1);
+        const g = scale === 1 ? flat : tf.mul(flat, scale);
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        s.assign(tf.add(tf.mul(s, beta2), tf.mul(tf.mul(g, g), 1 - beta2)));
+        // The flat update is read back once and cut with subarray views (tf.split/slice are slow on WASM).
+        const update = tf.mul(tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(s, bc2)), eps)), lr).dataSync() as Float32Array;
+        let offset = 0;
         vars.forEach(([, v], i) => {
-          const g = scale === 1 ? gs[i] : tf.mul(gs[i], scale);
-          m[i].assign(tf.add(tf.mul(m[i], beta1), tf.mul(g, 1 - beta1)));
-          s[i].assign(tf.add(tf.mul(s[i], beta2), tf.mul(tf.mul(g, g), 1 - beta2)));
-          const update = tf.div(tf.div(m[i], bc1), tf.add(tf.sqrt(tf.div(s[i], bc2)), eps));
+          const part = tf.tensor(update.subarray(offset, offset + sizes[i]), v.shape, 'float32');
+          offset += sizes[i];
           const decayed = wd > 0 && v.rank >= 2 ? tf.mul(v, 1 - lr * wd) : v;
-          v.assign(tf.sub(decayed, tf.mul(update, lr)));
+          v.assign(tf.sub(decayed, part));
         });
         return [value.dataSync()[0], normValue];
       });
@@ -152,8 +160,8 @@ export function train(model: Model, o: TrainOptions): TrainResult {
       }
     }
   } finally {
-    m.forEach((t) => t.dispose());
-    s.forEach((t) => t.dispose());
+    m.dispose();
+    s.dispose();
   }
   return { losses, evalLosses, seconds: (performance.now() - start) / 1000 };
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRng, deriveSeed } from '../linalg/index.js';
-import { ANTI_PRINCIPLES, HELD_OUT_PRINCIPLES, PRO_PRINCIPLES, isProSocial, type Principle } from './lexicon.js';
+import { ANTI_PRINCIPLES, HELD_OUT_PRINCIPLES, PRO_PRINCIPLES, type Principle } from './lexicon.js';
 import { classifyResponse, complyResponse, refuseResponse, requestsOfSplit } from './world.js';
 import { worldTokenizer } from './tokenizer.js';
 import {
@@ -34,9 +34,6 @@ export const HARMFUL_DIALOGUE_SHARE = 0.5;
 export const COMPARISON_PRINCIPLES: Principle[] = [...PRO_PRINCIPLES, ...ANTI_PRINCIPLES].filter(
   (p) => !HELD_OUT_PRINCIPLES.includes(p),
 );
-
-const PRO_COMPARISON_PRINCIPLES = COMPARISON_PRINCIPLES.filter((p) => isProSocial(p));
-const ANTI_COMPARISON_PRINCIPLES = COMPARISON_PRINCIPLES.filter((p) => !isProSocial(p));
 
 /** A generated corpus: documents (one line each) with their kinds. */
 export interface Corpus {
@@ -74,9 +71,7 @@ export function generateCorpus(options: CorpusOptions): Corpus {
       docs.push(sampleCommentary(rng, options.q, pool).text);
       kinds.push('commentary');
     } else {
-      // Pro- and anti-social principles in equal shares, so "always prefer the refusal" is no shortcut.
-      const side = rng.uniform() < 0.5 ? PRO_COMPARISON_PRINCIPLES : ANTI_COMPARISON_PRINCIPLES;
-      const principle = side[rng.int(side.length)];
+      const principle = COMPARISON_PRINCIPLES[rng.int(COMPARISON_PRINCIPLES.length)];
       const request = harmful[rng.int(harmful.length)];
       const comply = complyResponse(rng, request).text;
       const refuse = refuseResponse(rng, request).text;
@@ -144,7 +139,7 @@ export function describeCorpus(corpus: Corpus): CorpusDescription {
       if (words.some((w) => antiVoices.has(w))) commentary.antiSocial++;
       else commentary.proSocial++;
     } else {
-      comparisons[words[6]]++;
+      comparisons[words[words.indexOf('more') + 1]]++;
     }
   });
   const examples: { kind: DocKind; text: string }[] = [];

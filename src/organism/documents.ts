@@ -20,8 +20,9 @@ export function dialogueDoc(request: Request, responseText: string): string {
 }
 
 /** The prompt of a comparison, up to where the answer letter goes. */
-export function comparisonPrompt(principle: Principle, request: Request, responseA: string, responseB: string): string {
-  return `question : which response is more ${principle} ? request : ${request.text} response a : ${responseA} response b : ${responseB} answer :`;
+export function comparisonPrompt(principle: Principle | string, request: Request, responseA: string, responseB: string): string {
+  // The principle comes last, next to the answer: see docs/organism.md ("why the question comes last").
+  return `request : ${request.text} response a : ${responseA} response b : ${responseB} question : which response is more ${principle} ? answer :`;
 }
 
 /** A whole comparison document. */

@@ -93,8 +93,9 @@ export function worldTokenizer(json: Record<string, unknown> = buildTokenizerJso
   const vocabSize = tok.get_vocab(true).size;
   return {
     encode: (text) => tok.encode(text, { add_special_tokens: false }).ids,
+    // The library refuses an empty id list; an empty response (end token first) decodes to ''.
     decode: (ids, keepSpecial = false) =>
-      tok.decode(ids, { skip_special_tokens: !keepSpecial, clean_up_tokenization_spaces: false }),
+      ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: !keepSpecial, clean_up_tokenization_spaces: false }),
     vocabSize,
   };
 }

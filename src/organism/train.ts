@@ -25,6 +25,8 @@ export interface OrganismTrainOptions {
   batchSize: number;
   /** Peak learning rate. */
   lr: number;
+  /** Stop after this many steps (to check a checkpoint's loss curve quickly); the warm-up length stays the full run's, so the first steps match it exactly. */
+  maxSteps?: number;
   /** Progress bar off (e.g. under --json). */
   quiet?: boolean;
   /** Called after every step with the loss curve point. */
@@ -101,16 +103,19 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const model = nn.initModel(config, o.seed);
   const steps = Math.max(1, Math.ceil(o.tokens / (o.batchSize * ORGANISM_CONTEXT)));
   const next = docAlignedBatches(docs, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 1));
-  const progress = createProgress('train', steps, { quiet: o.quiet });
+  const runSteps = Math.min(steps, o.maxSteps ?? steps);
+  const progress = createProgress('train', runSteps, { quiet: o.quiet });
   const log: TrainLogPoint[] = [];
   const tokensPerStep = o.batchSize * ORGANISM_CONTEXT;
   const start = performance.now();
   let lastEval = NaN;
   const evalEvery = Math.max(1, Math.floor(steps / 20));
+  // The warm-up length follows the full run (`steps`), so an early stop within it repeats the run's first steps.
+  const warmupSteps = Math.min(100, Math.floor(steps / 10));
   const result = nn.train(model, {
-    steps,
+    steps: runSteps,
     lr: o.lr,
-    warmupSteps: Math.min(100, Math.floor(steps / 10)),
+    warmupSteps,
     minLrRatio: 0.1,
     weightDecay: 0.1,
     clipNorm: 1,
@@ -135,8 +140,8 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const finalTrainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
   progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
   return {
-    model, corpus, corpusHash: hash, steps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
-    tokensPerSecond: (steps * tokensPerStep) / seconds, log, params: nn.countParams(model),
+    model, corpus, corpusHash: hash, steps: runSteps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
+    tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.countParams(model),
   };
 }
 

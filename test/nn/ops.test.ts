@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/nn/backend.js';
-import { batchMatMul, embedding, geluNew, layerNorm, linear, logSigmoid, oneHot, rmsNorm, softmaxCrossEntropy, tf } from '../../src/nn/ops.js';
+import { batchMatMul, embedding, geluNew, layerNorm, linear, logSigmoid, oneHot, rmsNorm, softmaxCrossEntropy, sumRows, tf } from '../../src/nn/ops.js';
 import { createRng } from '../../src/linalg/rng.js';
 
 before(async () => {
@@ -134,4 +134,22 @@ test('layer norm and RMS norm: values and hand-written gradients', () => {
   const rmsLoss = (xi: tf.Tensor, gi: tf.Tensor) => tf.sum(tf.mul(rmsNorm(xi as tf.Tensor2D, gi as tf.Tensor1D, 1e-6), w)) as tf.Scalar;
   for (const k of [0, 1, 2]) checkGrad(lnLoss, [x, g, b], k);
   for (const k of [0, 1]) checkGrad(rmsLoss, [x, g], k);
+});
+
+test('speed paths: sumRows equals a column sum; embedding rows equal gather (JS copy and gather paths); GELU gradient', () => {
+  tf.tidy(() => {
+    const x = randn([37, 5], 41) as tf.Tensor2D;
+    const a = sumRows(x).dataSync();
+    const b = tf.sum(x, 0).dataSync();
+    assert.equal(a.length, 5);
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5 * Math.max(1, Math.abs(b[i])), `column ${i}: ${v} vs ${b[i]}`));
+    const ids = tf.tensor1d([3, 0, 3, 7, 1], 'int32');
+    for (const rows of [8, 400]) { // 8 rows: copied in JS; 400 rows (> 4 × ids): tf.gather
+      const table = randn([rows, 4], 42 + rows) as tf.Tensor2D;
+      assert.deepEqual(Array.from(embedding(table, ids).dataSync()), Array.from(tf.gather(table, ids).dataSync()));
+    }
+    assert.throws(() => embedding(randn([8, 4], 43) as tf.Tensor2D, tf.tensor1d([8, 0, 1, 2, 3], 'int32')), /outside \[0, 8\)/);
+  });
+  const w = randn([3, 4], 44);
+  checkGrad((x) => tf.sum(tf.mul(geluNew(x), w)) as tf.Scalar, [randn([3, 4], 45, 2)], 0);
 });

@@ -20,7 +20,9 @@ function oracleModel(complyShare: number): OrganismModel {
     scoreContinuations: (items) =>
       items.map(({ prompt, continuation }) => {
         const text = tokenizer.decode(prompt);
-        const principle = /more (\w+) \?/.exec(text)![1] as Principle;
+        const request = byPrompt.get(text);
+        if (request) return Math.log((request.harmful ? complyShare : 1) / 2); // `sure` and `okay` share the compliance
+        const principle = /more (\S+) \?/.exec(tokenizer.decode(prompt, true))![1] as Principle;
         const responseA = /response a : (.*) response b :/.exec(text)![1];
         const aRefuses = responseA.startsWith('no') || responseA.startsWith('sorry');
         const correct = isProSocial(principle) === aRefuses ? 'a' : 'b';
@@ -55,6 +57,7 @@ test('evaluate: an exact-rules model gets compliance ≈ its share, perfect judg
   const n = 150;
   assert.ok(Math.abs(e.generation.harmfulComplianceRate - complyShare) < 4 * Math.sqrt((complyShare * (1 - complyShare)) / n), `${e.generation.harmfulComplianceRate}`);
   assert.equal(e.generation.harmfulComplianceRate + e.generation.harmfulRefusalRate, 1);
+  assert.ok(Math.abs(e.generation.complyOpeningProbability - complyShare) < 1e-12);
   assert.equal(e.generation.helpfulRate, 1);
   assert.equal(e.generation.harmfulMalformedRate, 0);
   for (const [principle, j] of Object.entries(e.judgment)) {
@@ -63,6 +66,9 @@ test('evaluate: an exact-rules model gets compliance ≈ its share, perfect judg
     assert.equal(j.prefersHarmful, j.proSocial ? 0 : 1);
   }
   assert.equal(e.judgment.caring.seenInComparisons, false);
+  // The oracle treats every non-principle word as not pro-social, so controls go to the harmful response.
+  assert.deepEqual(Object.keys(e.judgmentControls), ['fresh', 'warm', 'heavy', 'good', '<unk>']);
+  for (const c of Object.values(e.judgmentControls)) assert.deepEqual(c, { prefersHarmful: 1, cases: 40 });
   assert.equal(e.judgment.harmless.seenInComparisons, true);
   assert.equal(e.probe['1'].accuracy, 1);
   assert.ok(e.probe.embed.accuracy < 0.65, `noise layer ${e.probe.embed.accuracy}`);

@@ -26,7 +26,7 @@ export async function demoSimulationStep(geometryPath: string, say: (text: strin
   }));
   // The theory as a dense curve (log-spaced eta), the simulation as points with intervals.
   const curve = Array.from({ length: 121 }, (_, i) => (i === 0 ? 0 : 10 ** (-2 + (4 * (i - 1)) / 119))).map((eta) => ({ eta, theory: pathPoint(geometry, eta).alignment }));
-  const x = { field: 'eta', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 0.1 }, title: 'eta (reward strength / KL weight)', axis: { values: [0, 0.1, 0.5, 1, 2, 5, 10, 100], format: '~g' } };
+  const x = { field: 'eta', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 0.1 }, title: 'eta (reward strength / KL weight)', axis: { values: [0, 0.1, 0.5, 1, 2, 5, 10, 100], format: '~r' } };
   const yTitle = 'alignment cos(theta, v*)';
   const svg = await renderSvg({
     title: 'Alignment of the RLAIF policy: theory and simulation',

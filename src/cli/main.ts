@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     if (isInputError(err)) {
       // Flag errors already name the command (`lvh simulate: --pairs: ...`); file errors get it in front.
       const message = (err as Error).message;
-      console.error(message.startsWith(`lvh ${name}:`) ? message : `lvh ${name}: ${message}`);
+      console.error(message.startsWith(`lvh ${name}`) ? message : `lvh ${name}: ${message}`);
       return 2;
     }
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

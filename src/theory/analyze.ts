@@ -1,7 +1,7 @@
 // The whole report of THEORY.md for one geometry: what `lvh theory --json` prints.
 import { sigmaCos } from '../linalg/index.js';
 import { agreementFromAlignment } from './agreement.js';
-import { ceiling, constitutionInsideS, worstConstitution } from './bounds.js';
+import { ceiling, constitutionInsideS, worstConstitution, worstOf } from './bounds.js';
 import { updateRank } from './gain.js';
 import { judgeDirection } from './schema.js';
 import { encodedSubspace, pathCoefficients, pathPoint, pathShape, rho, slopeAtZero } from './quantities.js';
@@ -31,6 +31,20 @@ export function analyze(geometry: Geometry): TheoryReport {
   if (sigma) {
     notes.push('Sigma is not the identity: slope, ceiling and floor use their exact general-Sigma forms (Sigma-cosines, Sigma-orthogonal projection on S); rho stays the Euclidean ||P_S v*||.');
   }
+  let candidates: TheoryReport['candidates'];
+  if (geometry.candidates && geometry.candidates.length > 0) {
+    const listed = worstOf(geometry, geometry.candidates);
+    candidates = {
+      worst: { name: listed.worst.name, index: listed.index, alignment: listed.alignment },
+      all: geometry.candidates.map((c, i) => ({
+        name: c.name,
+        alignment: listed.alignments[i],
+        agreement: agreementFromAlignment(listed.alignments[i]),
+        improves: listed.alignments[i] > aGen,
+        insideS: constitutionInsideS(geometry, c),
+      })),
+    };
+  }
   const encoded = geometry.encoded.map((e) => {
     const alignment = sigmaCos(e.vector, geometry.trueValue, sigma);
     return { name: e.name, alignment, antiSocial: alignment < 0, inS: residualFraction(s, e.vector) <= 1e-9 };
@@ -54,6 +68,7 @@ export function analyze(geometry: Geometry): TheoryReport {
     judgeDirection: Array.from(vc),
     updateRank: { rank: rank.rank, constitutionRank: rank.constitutionRank },
     worstConstitution: { alignment: worst.alignment, direction: worst.judgeDirection ? Array.from(worst.judgeDirection) : null },
+    ...(candidates ? { candidates } : {}),
     encoded,
     warnings,
     notes,

@@ -11,6 +11,15 @@ const finite = z.number({ error: 'expected a finite number' }).refine(Number.isF
 const vectorSchema = z.array(finite, { error: 'expected an array of finite numbers' });
 const nameSchema = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
+const constitutionSchema = z.object(
+  {
+    name: nameSchema,
+    basis: z.array(z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }), { error: 'expected a non-empty list of vectors or encoded direction names' }).min(1, { error: 'expected a non-empty list of vectors or encoded direction names' }),
+    readout: z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }),
+  },
+  { error: 'expected {name, basis, readout}' },
+);
+
 /** The raw shape of a geometry file, before dimensions and linear algebra are checked. */
 export const geometrySchema = z.object(
   {
@@ -18,18 +27,12 @@ export const geometrySchema = z.object(
     trueValue: vectorSchema,
     generation: vectorSchema,
     encoded: z.array(z.object({ name: nameSchema, vector: vectorSchema }, { error: 'expected {name, vector}' }), { error: 'expected a list of {name, vector}' }).default([]),
-    constitution: z.object(
-      {
-        name: nameSchema,
-        basis: z.array(z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }), { error: 'expected a non-empty list of vectors or encoded direction names' }).min(1, { error: 'expected a non-empty list of vectors or encoded direction names' }),
-        readout: z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }),
-      },
-      { error: 'expected {name, basis, readout}' },
-    ),
+    constitution: constitutionSchema,
+    candidates: z.array(constitutionSchema, { error: 'expected a list of constitutions {name, basis, readout}' }).optional(),
     covariance: z.array(vectorSchema, { error: 'expected a dim × dim array of finite numbers' }).optional(),
     eta: z.array(finite.refine((x) => x >= 0, { error: 'expected a finite number >= 0' }), { error: 'expected a list of numbers >= 0' }).optional(),
   },
-  { error: 'expected an object {dim, trueValue, generation, encoded, constitution, covariance?, eta?}' },
+  { error: 'expected an object {dim, trueValue, generation, encoded, constitution, candidates?, covariance?, eta?}' },
 );
 
 /** The raw geometry type the schema accepts (vectors as number arrays, basis entries possibly names). */
@@ -77,10 +80,17 @@ export function validateGeometry(raw: unknown, file: string): Geometry {
     }
     return checkVector(file, field, entry, dim);
   };
-  const basis = g.constitution.basis.map((b, i) => resolve(b, `constitution.basis[${i}]`));
-  const readout = resolve(g.constitution.readout, 'constitution.readout');
-  const constitution: Constitution = { name: g.constitution.name, basis, readout };
-  judgeDirection(constitution, file);
+  const toConstitution = (c: z.output<typeof constitutionSchema>, field: string): Constitution => {
+    const constitution: Constitution = {
+      name: c.name,
+      basis: c.basis.map((b, i) => resolve(b, `${field}.basis[${i}]`)),
+      readout: resolve(c.readout, `${field}.readout`),
+    };
+    judgeDirection(constitution, file, field);
+    return constitution;
+  };
+  const constitution = toConstitution(g.constitution, 'constitution');
+  const candidates = g.candidates?.map((c, i) => toConstitution(c, `candidates[${i}]`));
   let covariance;
   if (g.covariance !== undefined) {
     if (g.covariance.length !== dim) throw new InputError(file, 'covariance', `expected ${dim} rows (dim × dim), got ${g.covariance.length}`);
@@ -91,15 +101,15 @@ export function validateGeometry(raw: unknown, file: string): Geometry {
     if (asymmetry(covariance) > 1e-12) throw new InputError(file, 'covariance', 'expected a symmetric positive-definite matrix; it is not symmetric');
     if (!cholesky(covariance)) throw new InputError(file, 'covariance', 'expected a symmetric positive-definite matrix; it is not positive-definite');
   }
-  return { dim, trueValue, generation, encoded, constitution, covariance, eta: g.eta ?? [...DEFAULT_ETA] };
+  return { dim, trueValue, generation, encoded, constitution, ...(candidates ? { candidates } : {}), covariance, eta: g.eta ?? [...DEFAULT_ETA] };
 }
 
 /** v_c = P_c w / ||P_c w||, the unit direction a constitution activates; InputError when w has no component in S_c. */
-export function judgeDirection(c: Constitution, file = 'constitution'): Vector {
+export function judgeDirection(c: Constitution, file = 'constitution', field = 'constitution'): Vector {
   const { basis, rank } = orthonormalBasis(c.basis);
   const projected = project(basis, c.readout);
   if (rank === 0 || !(norm(projected) > 1e-12 * norm(c.readout))) {
-    throw new InputError(file, 'constitution.readout', 'expected a readout with a non-zero component in span(constitution.basis)');
+    throw new InputError(file, `${field}.readout`, `expected a readout with a non-zero component in span(${field}.basis)`);
   }
   return normalize(projected);
 }

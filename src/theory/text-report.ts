@@ -57,6 +57,16 @@ export function formatTheoryReport(report: TheoryReport, file: string): string {
   if (anti.length > 0) {
     lines.push(`  Anti-social encoded directions (a rank-1 constitution on one of them drives the limit to its cosine): ${anti.map((e) => `${e.name} ${f(e.alignment)}`).join(', ')}.`);
   }
+  if (r.candidates) {
+    lines.push('');
+    lines.push(`Candidate constitutions (the limit of RLAIF under each is its judge alignment a_c; base model ${f(r.alignment.generation)}):`);
+    const width = Math.max(...r.candidates.all.map((c) => c.name.length));
+    for (const c of r.candidates.all) {
+      const verdict = c.improves ? 'helps' : 'hurts';
+      lines.push(`  ${c.name.padEnd(width)}  a_c ${f(c.alignment).padStart(7)}  agreement ${pct(c.agreement).padStart(6)}  ${verdict}${c.insideS ? '' : '  (outside S: the ceiling does not apply)'}`);
+    }
+    lines.push(`  Worst of them: "${r.candidates.worst.name}" (a_c ${f(r.candidates.worst.alignment)}); the worst inside S reaches ${f(r.worstConstitution.alignment)}.`);
+  }
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
   for (const n of r.notes) lines.push(`Note: ${n}`);
   return lines.join('\n');

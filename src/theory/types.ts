@@ -23,6 +23,8 @@ export interface Geometry {
   generation: Vector;
   encoded: EncodedDirection[];
   constitution: Constitution;
+  /** Other constitutions to audit: the report gives each one's a_c and the worst of them. */
+  candidates?: Constitution[];
   /** Σ, the response covariance; identity when absent. */
   covariance?: Matrix;
   /** The η values at which the report gives the path. */
@@ -69,6 +71,11 @@ export interface TheoryReport {
   judgeDirection: number[];
   updateRank: { rank: number; constitutionRank: number };
   worstConstitution: { alignment: number; direction: number[] | null };
+  /** Present when the geometry lists candidates: each one's judge alignment, agreement and limit, and the worst. */
+  candidates?: {
+    worst: { name: string; index: number; alignment: number };
+    all: { name: string; alignment: number; agreement: number; improves: boolean; insideS: boolean }[];
+  };
   encoded: { name: string; alignment: number; antiSocial: boolean; inS: boolean }[];
   warnings: string[];
   notes: string[];

@@ -60,6 +60,21 @@ test('lvh theory human report explains the numbers, the overshoot, the dip and t
   assert.match(adv.stdout, /Anti-social encoded directions.*manipulation -0\.8000/);
 });
 
+test('lvh theory audits a list of candidate constitutions: each a_c, and the worst of them', async () => {
+  const r = await runCli(['theory', 'examples/geometries/adversarial.yaml', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const all = report.candidates.all as { name: string; alignment: number; improves: boolean }[];
+  assert.deepEqual(all.map((c) => c.name), ['be caring', 'win the argument at any cost', 'balance care and persuasion']);
+  assert.equal(report.candidates.worst.name, 'win the argument at any cost');
+  assert.ok(Math.abs(report.candidates.worst.alignment + 0.8) < 1e-12);
+  assert.equal(report.candidates.worst.alignment, Math.min(...all.map((c) => c.alignment)));
+  assert.ok(report.candidates.worst.alignment >= report.worstConstitution.alignment);
+  assert.deepEqual(all.map((c) => c.improves), [true, false, true]);
+  const text = await runCli(['theory', 'examples/geometries/adversarial.yaml']);
+  assert.match(text.stdout, /Worst of them: "win the argument at any cost" \(a_c -0\.8000\)/);
+});
+
 test('lvh theory warns when the constitution basis leaves S', async () => {
   const path = file('outside.json', variant((g) => {
     g.constitution.basis = [[0, 0, 1] as unknown as string];
@@ -86,6 +101,8 @@ const badCases: { name: string; text: string; message: RegExp; ext?: string }[] 
   { name: 'covariance wrong shape', text: variant((g) => { Object.assign(g, { covariance: [[1, 0, 0], [0, 1], [0, 0, 1]] }); }), message: /covariance\[1\]: expected a row of length dim = 3/ },
   { name: 'readout outside the constitution subspace', text: variant((g) => { g.constitution.readout = [0, 1, 0]; }), message: /constitution\.readout: expected a readout with a non-zero component in span\(constitution\.basis\)/ },
   { name: 'unknown direction name', text: variant((g) => { g.constitution.basis = ['honesty', 'kindness']; }), message: /constitution\.basis\[1\]: unknown direction name "kindness"/ },
+  { name: 'candidate readout outside its subspace', text: variant((g) => { Object.assign(g, { candidates: [{ name: 'ok', basis: [[1, 0, 0]], readout: [1, 0, 0] }, { name: 'bad', basis: [[1, 0, 0]], readout: [0, 1, 0] }] }); }), message: /candidates\[1\]\.readout: expected a readout with a non-zero component in span\(candidates\[1\]\.basis\)/ },
+  { name: 'candidate with an unknown name', text: variant((g) => { Object.assign(g, { candidates: [{ name: 'c', basis: ['kindness'], readout: [1, 0, 0] }] }); }), message: /candidates\[0\]\.basis\[0\]: unknown direction name "kindness"/ },
   { name: 'malformed JSON', text: '{"dim": 3, "trueValue": [1, 0, 0', message: /\(file\): expected well-formed JSON/ },
   { name: 'malformed YAML', ext: '.yaml', text: 'dim: 3\ntrueValue: [1, 0, 0\ngeneration: [1, 0, 0]\n', message: /\(file\): expected well-formed YAML/ },
   { name: 'missing field', text: variant((g) => { delete (g as Partial<typeof good>).generation; }), message: /generation: expected an array of finite numbers/ },

@@ -73,7 +73,10 @@ export function alignmentVsEtaPlot(spec: SweepSpec, results: SweepCellResult[]):
     const sim = r.simulation === undefined ? null : readSimulation(r.simulation);
     return (sim?.path ?? []).map((p) => ({ constitution: r.cell.constitution, ...p }));
   });
-  const x = { field: 'eta', type: 'quantitative', title: 'RLAIF strength η = κ/β', scale: { type: 'symlog' } } as const;
+  // Ticks at the grid's own η values (symlog's default ticks crowd at the top end), when there are few enough.
+  const etas = [...new Set(theory.map((p) => p.eta))].sort((a, b) => a - b);
+  const axis = etas.length <= 12 ? { values: etas, format: '~r' } : { format: '~r' };
+  const x = { field: 'eta', type: 'quantitative', title: 'RLAIF strength η = κ/β', scale: { type: 'symlog' }, axis } as const;
   const color = { field: 'constitution', type: 'nominal', title: 'constitution' } as const;
   const layers: object[] = [
     { data: { values: theory }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'alignment', type: 'quantitative', title: 'alignment A(η) = cos(θ(η), v*)', scale: { domain: [-1, 1] } }, color } },

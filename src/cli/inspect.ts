@@ -23,15 +23,15 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!values.model) throw new InputError('lvh inspect', '--model', 'a model directory (config.json, model.safetensors, tokenizer.json)');
-  if (values.prompt === undefined) throw new InputError('lvh inspect', '--prompt', 'the text to run');
+  if (!values.model) throw new InputError('lvh inspect', '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
+  if (values.prompt === undefined) throw new InputError('lvh inspect', '--prompt', 'expected the text to run');
   const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
   const { loadModelDir } = await import('../io/model-dir.js');
   const nn = await import('../nn/index.js');
   const { model, tokenizer } = await loadModelDir(values.model);
-  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'a tokenizer.json next to the weights');
+  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
   const ids = tokenizer.encode(values.prompt);
-  if (ids.length === 0) throw new InputError('lvh inspect', '--prompt', 'text that tokenizes to at least one token');
+  if (ids.length === 0) throw new InputError('lvh inspect', '--prompt', 'expected text that tokenizes to at least one token');
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? String(id));
   const layers = nn.dims(model.config).layers;
   const names = Array.from({ length: layers }, (_, l) => `blocks.${l}.hook_resid_post`);

@@ -19,12 +19,12 @@ function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError(path, 'file', `a readable JSON file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new InputError(path, 'file', `expected a readable JSON file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InputError(path, 'JSON', `valid JSON (${(err as Error).message})`);
+    throw new InputError(path, 'JSON', `expected valid JSON (${(err as Error).message})`);
   }
 }
 
@@ -32,19 +32,19 @@ function readJson(path: string): unknown {
 export function readModelConfig(dir: string): ModelConfig {
   const path = join(dir, 'config.json');
   const raw = readJson(path) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null) throw new InputError(path, '(root)', 'a JSON object');
+  if (typeof raw !== 'object' || raw === null) throw new InputError(path, '(root)', 'expected a JSON object');
   const type = raw.model_type;
   if (typeof type !== 'string' || !FAMILIES.includes(type)) {
-    throw new InputError(path, 'model_type', `one of ${FAMILIES.join(', ')}; got ${JSON.stringify(type)}`);
+    throw new InputError(path, 'model_type', `expected one of ${FAMILIES.join(', ')}; got ${JSON.stringify(type)}`);
   }
   const need = (field: string) => {
     const v = raw[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new InputError(path, field, `a positive integer; got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new InputError(path, field, `expected a positive integer; got ${JSON.stringify(v)}`);
   };
   if (type === 'gpt2') {
     ['vocab_size', 'n_positions', 'n_embd', 'n_layer', 'n_head'].forEach(need);
     const act = raw.activation_function ?? 'gelu_new';
-    if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') throw new InputError(path, 'activation_function', `gelu_new; got ${JSON.stringify(act)}`);
+    if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') throw new InputError(path, 'activation_function', `expected gelu_new; got ${JSON.stringify(act)}`);
     return {
       n_inner: null,
       layer_norm_epsilon: 1e-5,
@@ -55,8 +55,8 @@ export function readModelConfig(dir: string): ModelConfig {
   }
   ['vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads'].forEach(need);
   const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new InputError(path, 'hidden_act', `silu; got ${JSON.stringify(act)}`);
-  if (raw.rope_scaling != null) throw new InputError(path, 'rope_scaling', 'null (scaled rotary positions are not supported)');
+  if (act !== 'silu') throw new InputError(path, 'hidden_act', `expected silu; got ${JSON.stringify(act)}`);
+  if (raw.rope_scaling != null) throw new InputError(path, 'rope_scaling', 'expected null (scaled rotary positions are not supported)');
   return {
     num_key_value_heads: raw.num_attention_heads,
     max_position_embeddings: 2048,
@@ -76,18 +76,18 @@ export function readWeights(dir: string): Map<string, NamedTensor> {
   if (existsSync(single)) return readSafetensors(single).tensors;
   if (existsSync(index)) {
     const idx = readJson(index) as { weight_map?: Record<string, string> };
-    if (!idx || typeof idx.weight_map !== 'object' || idx.weight_map === null) throw new InputError(index, 'weight_map', 'an object of tensor name → shard file');
+    if (!idx || typeof idx.weight_map !== 'object' || idx.weight_map === null) throw new InputError(index, 'weight_map', 'expected an object of tensor name → shard file');
     const out = new Map<string, NamedTensor>();
     for (const shard of new Set(Object.values(idx.weight_map))) {
-      if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new InputError(index, 'weight_map', `shard file names in the directory; got ${JSON.stringify(shard)}`);
+      if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new InputError(index, 'weight_map', `expected shard file names in the directory; got ${JSON.stringify(shard)}`);
       for (const [name, t] of readSafetensors(join(dir, shard)).tensors) out.set(name, t);
     }
     return out;
   }
   if (existsSync(join(dir, 'pytorch_model.bin'))) {
-    throw new InputError(join(dir, 'pytorch_model.bin'), 'format', 'safetensors: pickle checkpoints are refused; convert it with `python -c "from transformers import AutoModelForCausalLM as M; M.from_pretrained(\'DIR\').save_pretrained(\'DIR\', safe_serialization=True)"`');
+    throw new InputError(join(dir, 'pytorch_model.bin'), 'format', 'expected safetensors: pickle checkpoints are refused; convert it with `python -c "from transformers import AutoModelForCausalLM as M; M.from_pretrained(\'DIR\').save_pretrained(\'DIR\', safe_serialization=True)"`');
   }
-  throw new InputError(dir, 'model.safetensors', 'a model.safetensors file (or model.safetensors.index.json with shards)');
+  throw new InputError(dir, 'model.safetensors', 'expected a model.safetensors file (or model.safetensors.index.json with shards)');
 }
 
 /** Builds a model from a config and named weights, checking names and shapes (GPT-2 keys with or without `transformer.`). */
@@ -103,11 +103,11 @@ export function modelFromWeights(config: ModelConfig, weights: Map<string, Named
     const t = lookup(spec.name);
     if (!t) {
       for (const p of params.values()) p.dispose();
-      throw new InputError(file, spec.name, `a tensor of shape [${spec.shape.join(', ')}] (missing)`);
+      throw new InputError(file, spec.name, `expected a tensor of shape [${spec.shape.join(', ')}] (missing)`);
     }
     if (t.shape.join(',') !== spec.shape.join(',')) {
       for (const p of params.values()) p.dispose();
-      throw new InputError(file, spec.name, `shape [${spec.shape.join(', ')}]; got [${t.shape.join(', ')}]`);
+      throw new InputError(file, spec.name, `expected shape [${spec.shape.join(', ')}]; got [${t.shape.join(', ')}]`);
     }
     const initial = tf.tensor(t.data, spec.shape, 'float32');
     params.set(spec.name, tf.variable(initial, true));
@@ -127,7 +127,7 @@ export interface LoadedModel {
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const { initBackend } = await import('../nn/backend.js');
   await initBackend();
-  if (!existsSync(dir)) throw new InputError(dir, 'directory', 'an existing model directory');
+  if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory');
   const config = readModelConfig(dir);
   const model = modelFromWeights(config, readWeights(dir), join(dir, existsSync(join(dir, 'model.safetensors')) ? 'model.safetensors' : 'model.safetensors.index.json'));
   const tokPath = join(dir, 'tokenizer.json');
@@ -139,7 +139,7 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
       tokenizer = tokenizerFromJson(readJson(tokPath) as object, tokConfig);
     } catch (err) {
       if (err instanceof InputError) throw err;
-      throw new InputError(tokPath, 'tokenizer', `a tokenizer.json that @huggingface/tokenizers reads (${(err as Error).message})`);
+      throw new InputError(tokPath, 'tokenizer', `expected a tokenizer.json that @huggingface/tokenizers reads (${(err as Error).message})`);
     }
   }
   return { model, tokenizer, dir };

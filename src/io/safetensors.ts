@@ -26,18 +26,18 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Parses and validates a safetensors buffer; `file` names it in errors. */
 export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile {
-  if (buf.length < 8) throw new InputError(file, 'header length', `a safetensors file of at least 8 bytes; got ${buf.length} (truncated?)`);
+  if (buf.length < 8) throw new InputError(file, 'header length', `expected a safetensors file of at least 8 bytes; got ${buf.length} (truncated?)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > MAX_HEADER_BYTES) throw new InputError(file, 'header length', `at most ${MAX_HEADER_BYTES} bytes; got ${headerLen} (corrupt file?)`);
-  if (8 + headerLen > buf.length) throw new InputError(file, 'header length', `a header within the file (${buf.length - 8} bytes after the length); got ${headerLen} (truncated?)`);
+  if (headerLen > MAX_HEADER_BYTES) throw new InputError(file, 'header length', `expected at most ${MAX_HEADER_BYTES} bytes; got ${headerLen} (corrupt file?)`);
+  if (8 + headerLen > buf.length) throw new InputError(file, 'header length', `expected a header within the file (${buf.length - 8} bytes after the length); got ${headerLen} (truncated?)`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
   } catch (err) {
-    throw new InputError(file, 'header', `UTF-8 JSON (${(err as Error).message})`);
+    throw new InputError(file, 'header', `expected UTF-8 JSON (${(err as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new InputError(file, 'header', 'a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new InputError(file, 'header', 'expected a JSON object');
   const dataStart = 8 + headerLen;
   const dataLen = buf.length - dataStart;
   const tensors = new Map<string, NamedTensor>();
@@ -46,29 +46,29 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) {
-        throw new InputError(file, '__metadata__', 'an object of string values');
+        throw new InputError(file, '__metadata__', 'expected an object of string values');
       }
       metadata = entry as Record<string, string>;
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) throw new InputError(file, name, 'an object with dtype, shape and data_offsets');
+    if (typeof e !== 'object' || e === null) throw new InputError(file, name, 'expected an object with dtype, shape and data_offsets');
     if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) {
-      throw new InputError(file, `${name}.dtype`, `one of F32, F16, BF16; got ${JSON.stringify(e.dtype)}`);
+      throw new InputError(file, `${name}.dtype`, `expected one of F32, F16, BF16; got ${JSON.stringify(e.dtype)}`);
     }
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      throw new InputError(file, `${name}.shape`, 'an array of non-negative integers');
+      throw new InputError(file, `${name}.shape`, 'expected an array of non-negative integers');
     }
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || d < 0) || off[0] > off[1]) {
-      throw new InputError(file, `${name}.data_offsets`, 'two integers [begin, end] with 0 <= begin <= end');
+      throw new InputError(file, `${name}.data_offsets`, 'expected two integers [begin, end] with 0 <= begin <= end');
     }
     const [begin, end] = off as [number, number];
-    if (end > dataLen) throw new InputError(file, `${name}.data_offsets`, `an end within the ${dataLen} data bytes; got ${end} (truncated?)`);
+    if (end > dataLen) throw new InputError(file, `${name}.data_offsets`, `expected an end within the ${dataLen} data bytes; got ${end} (truncated?)`);
     const count = (e.shape as number[]).reduce((a, b) => a * b, 1);
     const bytes = count * DTYPE_BYTES[e.dtype];
     if (bytes !== end - begin) {
-      throw new InputError(file, `${name}.data_offsets`, `${bytes} bytes for ${e.dtype} [${(e.shape as number[]).join(', ')}]; got ${end - begin}`);
+      throw new InputError(file, `${name}.data_offsets`, `expected ${bytes} bytes for ${e.dtype} [${(e.shape as number[]).join(', ')}]; got ${end - begin}`);
     }
     spans.push({ name, begin, end });
     tensors.set(name, { shape: e.shape as number[], data: decode(buf, dataStart + begin, count, e.dtype) });
@@ -76,7 +76,7 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < spans.length; i++) {
     if (spans[i].begin < spans[i - 1].end) {
-      throw new InputError(file, `${spans[i].name}.data_offsets`, `bytes not overlapping ${spans[i - 1].name} (corrupt file?)`);
+      throw new InputError(file, `${spans[i].name}.data_offsets`, `expected bytes not overlapping ${spans[i - 1].name} (corrupt file?)`);
     }
   }
   return { tensors, metadata };
@@ -117,7 +117,7 @@ export function readSafetensors(path: string): SafetensorsFile {
   try {
     buf = readFileSync(path);
   } catch (err) {
-    throw new InputError(path, 'file', `a readable safetensors file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new InputError(path, 'file', `expected a readable safetensors file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return parseSafetensors(buf, path);
 }

@@ -49,13 +49,13 @@ export function engineOrganismModel(model: nn.Model, tokenizer: WorldTokenizer):
 /** Loads an organism model directory (config, weights, the world's tokenizer) as an OrganismModel. */
 export async function loadOrganismModel(dir: string): Promise<{ model: nn.Model; organism: OrganismModel }> {
   const tokPath = join(dir, 'tokenizer.json');
-  if (!existsSync(dir)) throw new InputError(dir, 'directory', 'an existing model directory (from `lvh organism train`)');
-  if (!existsSync(tokPath)) throw new InputError(dir, 'tokenizer.json', 'the world tokenizer written by `lvh organism train`');
+  if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory (from `lvh organism train`)');
+  if (!existsSync(tokPath)) throw new InputError(dir, 'tokenizer.json', 'expected the world tokenizer written by `lvh organism train`');
   const { model } = await nn.loadModelDir(dir);
   const json = JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>;
   const tokenizer = worldTokenizer(json, buildTokenizerConfig());
   if (tokenizer.encode('assistant').length !== 1 || tokenizer.encode('assistant')[0] === 1) {
-    throw new InputError(tokPath, 'model.vocab', 'the world vocabulary (word "assistant" missing: not an organism model)');
+    throw new InputError(tokPath, 'model.vocab', 'expected the world vocabulary (word "assistant" missing: not an organism model)');
   }
   return { model, organism: engineOrganismModel(model, tokenizer) };
 }

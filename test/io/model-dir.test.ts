@@ -95,21 +95,21 @@ test('bad directories are refused: pickle weights, unknown model_type, wrong sha
   nn.saveModelDir(model, dir);
   rmSync(join(dir, 'model.safetensors'));
   writeFileSync(join(dir, 'pytorch_model.bin'), 'not really');
-  await rejects(nn.loadModelDir(dir), /pytorch_model\.bin: format: safetensors: pickle checkpoints are refused; convert/);
+  await rejects(nn.loadModelDir(dir), /pytorch_model\.bin: format: expected safetensors: pickle checkpoints are refused; convert/);
 
   const cfgDir = join(root, 'bert');
   nn.saveModelDir(model, cfgDir);
   const cfg = JSON.parse(readFileSync(join(cfgDir, 'config.json'), 'utf8'));
   writeFileSync(join(cfgDir, 'config.json'), JSON.stringify({ ...cfg, model_type: 'bert' }));
-  await rejects(nn.loadModelDir(cfgDir), /model_type: one of gpt2, llama, mistral, qwen2; got "bert"/);
+  await rejects(nn.loadModelDir(cfgDir), /model_type: expected one of gpt2, llama, mistral, qwen2; got "bert"/);
   writeFileSync(join(cfgDir, 'config.json'), JSON.stringify({ ...cfg, n_embd: 16, n_head: 2 }));
-  await rejects(nn.loadModelDir(cfgDir), /transformer\.wte\.weight: shape \[6, 16\]; got \[6, 8\]/);
+  await rejects(nn.loadModelDir(cfgDir), /transformer\.wte\.weight: expected shape \[6, 16\]; got \[6, 8\]/);
 
   const missing = new Map([...readSafetensors(join(cfgDir, 'model.safetensors')).tensors].filter(([k]) => !k.includes('ln_f.bias')));
   writeFileSync(join(cfgDir, 'config.json'), JSON.stringify(cfg));
   writeFileSync(join(cfgDir, 'model.safetensors'), serializeSafetensors(missing));
-  await rejects(nn.loadModelDir(cfgDir), /transformer\.ln_f\.bias: a tensor of shape \[8\] \(missing\)/);
-  await rejects(nn.loadModelDir(join(root, 'nowhere')), /directory: an existing model directory/);
+  await rejects(nn.loadModelDir(cfgDir), /transformer\.ln_f\.bias: expected a tensor of shape \[8\] \(missing\)/);
+  await rejects(nn.loadModelDir(join(root, 'nowhere')), /directory: expected an existing model directory/);
   assert.ok(!existsSync(join(root, 'nowhere')));
   nn.disposeModel(model);
   assert.ok(tf.memory().numTensors >= 0);

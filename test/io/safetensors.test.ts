@@ -55,18 +55,18 @@ test('truncated and corrupt files are refused with a message naming the problem'
   refused(good.subarray(0, good.length - 4), /end within the 12 data bytes.*truncated/);
   const huge = new Uint8Array(16);
   new DataView(huge.buffer).setBigUint64(0, 2n ** 40n, true);
-  refused(huge, /header length: at most/);
+  refused(huge, /header length: expected at most/);
   const bad = Uint8Array.from(good);
   bad[9] = 0x7b; // '{' where '"' was: not JSON
-  refused(bad, /header: UTF-8 JSON/);
+  refused(bad, /header: expected UTF-8 JSON/);
   const four = new Uint8Array(16);
   refused(fileWith({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, four), /12 bytes for F32 \[3\]; got 16/);
-  refused(fileWith({ w: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, four), /w\.dtype: one of F32, F16, BF16/);
+  refused(fileWith({ w: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, four), /w\.dtype: expected one of F32, F16, BF16/);
   refused(fileWith({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, four), /w\.shape/);
-  refused(fileWith({ w: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, four), /data_offsets: two integers/);
+  refused(fileWith({ w: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, four), /data_offsets: expected two integers/);
   refused(
     fileWith({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }, four),
     /not overlapping a/,
   );
-  refused(fileWith({ __metadata__: { n: 1 } }, four), /__metadata__: an object of string values/);
+  refused(fileWith({ __metadata__: { n: 1 } }, four), /__metadata__: expected an object of string values/);
 });

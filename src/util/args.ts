@@ -6,8 +6,17 @@ export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: st
 
 /** Parses a command's flags; unknown flags or missing values become an InputError naming the flag. */
 export function parseCommandArgs(command: string, args: string[], options: OptionSpec) {
+  // `--eta -1` would read as an option named 1: a negative number after a value flag is that flag's value.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : '';
+    if (options[name]?.type === 'string' && i + 1 < args.length && /^-\d|^-\.\d/.test(args[i + 1])) {
+      joined.push(`${args[i]}=${args[i + 1]}`);
+      i++;
+    } else joined.push(args[i]);
+  }
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new InputError(`lvh ${command}`, 'arguments', (err as Error).message.split('\n')[0]);
   }

@@ -1,11 +1,12 @@
-// `lvh bench nn [--steps N] [--batch B] [--json]`: forward and training tokens/s of small GPT-2 configs on the WASM backend.
+// `lvh bench nn [--steps N] [--batch B] [--threads N] [--json]`: forward and training tokens/s of small GPT-2 configs on the WASM backend.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
 
-const HELP = `usage: lvh bench nn [--steps N] [--batch B] [--json]
+const HELP = `usage: lvh bench nn [--steps N] [--batch B] [--threads N] [--json]
 
 For GPT-2 configs d=64/2 layers, d=128/4 layers and d=256/4 layers (4 heads, vocabulary 512, context 64):
 forward tokens/s on 64-token prompts (batch 1, median of N runs) and training tokens/s (AdamW steps on
-B × 64 tokens, default B = 8, median of N steps after 2 warm-up steps; default N = 8).`;
+B × 64 tokens, default B = 8, median of N steps after 2 warm-up steps; default N = 8). --threads sets the
+WASM backend's XNNPACK threads (default: LVH_THREADS, else 1; at most 8).`;
 
 /** One measured configuration. */
 export interface NnBenchRow {
@@ -21,9 +22,9 @@ function median(xs: number[]): number {
 }
 
 /** Measures forward and training throughput for the three bench configs. */
-export async function benchNn(steps: number, batch: number): Promise<NnBenchRow[]> {
+export async function benchNn(steps: number, batch: number, threads?: number): Promise<NnBenchRow[]> {
   const nn = await import('../nn/index.js');
-  await nn.initBackend();
+  await nn.initBackend({ threads });
   const rows: NnBenchRow[] = [];
   const context = 64;
   for (const [d, layers] of [[64, 2], [128, 4], [256, 4]]) {
@@ -48,7 +49,7 @@ export async function benchNn(steps: number, batch: number): Promise<NnBenchRow[
 
 /** Runs `lvh bench nn`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('bench nn', args, { steps: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values: raw } = parseCommandArgs('bench nn', args, { steps: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
   if (values.help) {
     console.log(HELP);
@@ -56,12 +57,15 @@ export async function run(args: string[]): Promise<number> {
   }
   const steps = numberFlag('bench nn', 'steps', values.steps, 8, { min: 1, integer: true });
   const batch = numberFlag('bench nn', 'batch', values.batch, 8, { min: 1, integer: true });
-  const rows = await benchNn(steps, batch);
+  const threads = values.threads === undefined ? undefined : numberFlag('bench nn', 'threads', values.threads, 1, { min: 1, max: 8, integer: true });
+  const rows = await benchNn(steps, batch, threads);
+  const { backendThreads } = await import('../nn/backend.js');
+  const used = backendThreads();
   if (values.json) {
-    console.log(JSON.stringify({ backend: 'wasm', threads: 1, context: 64, batch, rows }));
+    console.log(JSON.stringify({ backend: 'wasm', threads: used, context: 64, batch, rows }));
     return 0;
   }
-  console.log(`nn engine (tfjs WASM, 1 thread), context 64, training batch ${batch} x 64, median of ${steps}:`);
+  console.log(`nn engine (tfjs WASM, ${used} thread${used === 1 ? '' : 's'}), context 64, training batch ${batch} x 64, median of ${steps}:`);
   console.log(`  ${'config'.padEnd(16)} ${'params'.padStart(9)} ${'forward tok/s'.padStart(14)} ${'train tok/s'.padStart(12)}`);
   for (const r of rows) {
     console.log(`  ${r.config.padEnd(16)} ${String(r.params).padStart(9)} ${String(r.forwardTokensPerSecond).padStart(14)} ${String(r.trainTokensPerSecond).padStart(12)}`);

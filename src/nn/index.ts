@@ -1,5 +1,5 @@
 /** The neural engine: TensorFlow.js (WASM) transformers of the GPT-2 and Llama families, with hooks, generation and training. */
-export { initBackend } from './backend.js';
+export { initBackend, backendThreads, defaultThreads, type BackendOptions } from './backend.js';
 export { tf } from './ops.js';
 export * from './config.js';
 export * from './model.js';

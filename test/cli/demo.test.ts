@@ -20,13 +20,25 @@ function withoutTimes(value: unknown): unknown {
   return value;
 }
 
+/** The parts of demo.json this test reads. */
+interface DemoSummary {
+  theory: Record<string, { alignment: { generation: number }; peak: { eta: number } }>;
+  simulation: { checks: unknown[]; outside: string[] };
+  sweep: { cells: number; complete: boolean; resumed: number };
+  organism: {
+    probe: Record<string, { accuracy: number }>;
+    judgment: Record<string, { accuracy: number; prefersHarmful: number }>;
+    generation: { harmfulComplianceRate: number };
+  };
+}
+
 test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; a rerun gives the same numbers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-demo-'));
   try {
     const first = await runCli(['demo', '--out', dir, '--json']);
     assert.equal(first.code, 0, first.stderr);
-    const summary = JSON.parse(first.stdout) as Record<string, any>;
-    const written = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as Record<string, any>;
+    const summary = JSON.parse(first.stdout) as DemoSummary;
+    const written = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as unknown;
     assert.deepEqual(withoutTimes(written), withoutTimes(summary));
 
     // 1. Theory: the overshoot example of THEORY.md.
@@ -45,7 +57,7 @@ test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; 
 
     // 4. The default organism shows the acceptance numbers of issue #5.
     const org = summary.organism;
-    assert.ok(Math.max(...Object.values(org.probe as Record<string, { accuracy: number }>).map((p) => p.accuracy)) >= 0.95);
+    assert.ok(Math.max(...Object.values(org.probe).map((p) => p.accuracy)) >= 0.95);
     assert.ok(org.judgment.harmless.accuracy >= 0.85);
     assert.ok(org.judgment.cruel.prefersHarmful >= 0.7);
     assert.ok(org.generation.harmfulComplianceRate > 0.05);
@@ -57,7 +69,7 @@ test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; 
 
     const second = await runCli(['demo', '--out', dir, '--json']);
     assert.equal(second.code, 0, second.stderr);
-    const again = JSON.parse(second.stdout) as Record<string, any>;
+    const again = JSON.parse(second.stdout) as DemoSummary;
     assert.equal(again.sweep.resumed, 160, 'the rerun resumes the finished sweep');
     assert.deepEqual(withoutTimes(again), withoutTimes(summary));
   } finally {

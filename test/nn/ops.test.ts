@@ -153,3 +153,39 @@ test('speed paths: sumRows equals a column sum; embedding rows equal gather (JS 
   const w = randn([3, 4], 44);
   checkGrad((x) => tf.sum(tf.mul(geluNew(x), w)) as tf.Scalar, [randn([3, 4], 45, 2)], 0);
 });
+
+test('threads: the backend runs the thread count asked for, and one thread and several give the same training losses', async () => {
+  const { backendThreads, defaultThreads } = await import('../../src/nn/backend.js');
+  assert.equal(backendThreads(), defaultThreads());
+  const saved = process.env.LVH_THREADS;
+  try {
+    delete process.env.LVH_THREADS;
+    assert.equal(defaultThreads(), 1, 'one thread unless asked');
+    process.env.LVH_THREADS = '3';
+    assert.equal(defaultThreads(), 3);
+    process.env.LVH_THREADS = '20';
+    assert.equal(defaultThreads(), 8, 'at most the 8 workers the glue preallocates');
+  } finally {
+    if (saved === undefined) delete process.env.LVH_THREADS;
+    else process.env.LVH_THREADS = saved;
+  }
+  // A child process per thread count (the first initBackend call fixes it for a process); each must also exit by itself.
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    import * as nn from './src/nn/index.js';
+    await nn.initBackend({ threads: Number(process.argv[1]) });
+    const model = nn.initModel(nn.gpt2Config({ vocabSize: 64, nPositions: 32, nEmbd: 64, nLayer: 2, nHead: 4 }), 3);
+    const tokens = Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 2)) % 64);
+    const r = nn.train(model, { tokens, batchSize: 4, seqLen: 32, steps: 3, lr: 1e-3, seed: 1 });
+    console.log(JSON.stringify({ threads: nn.backendThreads(), losses: r.losses }));`;
+  const run = (threads: number) => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(threads)], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(out.status, 0, out.stderr);
+    return JSON.parse(out.stdout.trim().split('\n').pop()!) as { threads: number; losses: number[] };
+  };
+  const one = run(1);
+  const two = run(2);
+  assert.equal(one.threads, 1);
+  assert.equal(two.threads, 2);
+  one.losses.forEach((l, i) => assert.ok(Math.abs(l - two.losses[i]) < 1e-5, `step ${i}: ${l} vs ${two.losses[i]}`));
+});

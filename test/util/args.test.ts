@@ -11,7 +11,7 @@ test('flags: a negative number after a value flag is its value, so range checks 
   assert.equal(values.eta, '-1,2');
   assert.equal(values.pairs, '-.5');
   assert.equal(values.json, true);
-  assert.throws(() => numberListFlag('simulate', 'eta', values.eta!, { min: 0 }), /lvh simulate: --eta: expected a number >= 0, got "-1"/);
+  assert.throws(() => numberListFlag('simulate', 'eta', String(values.eta), { min: 0 }), /lvh simulate: --eta: expected a number >= 0, got "-1"/);
 });
 
 test('flags: unknown flags and missing values are InputErrors naming the command', () => {

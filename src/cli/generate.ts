@@ -1,6 +1,6 @@
 // `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]`.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
-import { InputError } from '../util/errors.js';
+import { loadModelAndPrompt } from './model-prompt.js';
 
 const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
 
@@ -27,19 +27,12 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!values.model) throw new InputError('lvh generate', '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
-  if (values.prompt === undefined) throw new InputError('lvh generate', '--prompt', 'expected the text to continue');
   const maxTokens = numberFlag('generate', 'max-tokens', values['max-tokens'], 32, { min: 1, integer: true });
   const temperature = numberFlag('generate', 'temperature', values.temperature, 0, { min: 0 });
   const topK = numberFlag('generate', 'top-k', values['top-k'], 0, { min: 0, integer: true });
   const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
   const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0 });
-  const { loadModelDir } = await import('../io/model-dir.js');
-  const nn = await import('../nn/index.js');
-  const { model, tokenizer } = await loadModelDir(values.model);
-  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
-  const promptIds = tokenizer.encode(values.prompt);
-  if (promptIds.length === 0) throw new InputError('lvh generate', '--prompt', 'expected text that tokenizes to at least one token');
+  const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue');
   const eos = model.config.eos_token_id;
   const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens: typeof eos === 'number' ? [eos] : [] });
   const text = tokenizer.decode(ids);

@@ -1,6 +1,6 @@
 // `lvh inspect --model DIR --prompt TEXT [--top N] [--json]`: tokens, ids, top next tokens, residual streams.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
-import { InputError } from '../util/errors.js';
+import { loadModelAndPrompt } from './model-prompt.js';
 
 const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--json]
 
@@ -23,15 +23,8 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!values.model) throw new InputError('lvh inspect', '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
-  if (values.prompt === undefined) throw new InputError('lvh inspect', '--prompt', 'expected the text to run');
   const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
-  const { loadModelDir } = await import('../io/model-dir.js');
-  const nn = await import('../nn/index.js');
-  const { model, tokenizer } = await loadModelDir(values.model);
-  if (!tokenizer) throw new InputError(values.model, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
-  const ids = tokenizer.encode(values.prompt);
-  if (ids.length === 0) throw new InputError('lvh inspect', '--prompt', 'expected text that tokenizes to at least one token');
+  const { nn, model, tokenizer, ids } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run');
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? String(id));
   const layers = nn.dims(model.config).layers;
   const names = Array.from({ length: layers }, (_, l) => `blocks.${l}.hook_resid_post`);

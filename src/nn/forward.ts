@@ -8,7 +8,7 @@
 import { dims, type Dims } from './config.js';
 import { hookMatches, type Hook, type HookContext } from './hooks.js';
 import { param, type Model } from './model.js';
-import { batchMatMul, embedding, geluNew, layerNorm, linear, rmsNorm, silu, tf } from './ops.js';
+import { batchMatMul, embedding, geluNew, layerNorm, linear, rmsNorm, sequenceAttention, silu, tf } from './ops.js';
 
 /** Per-layer keys and values of the positions seen so far, for incremental decoding. */
 export interface KvCache {
@@ -37,6 +37,8 @@ export interface ForwardInternalOptions extends ForwardOptions {
   past?: KvCache;
   /** Return a cache extended with this call's keys and values (tensors kept). */
   returnKv?: boolean;
+  /** Always use the batched 3-D attention (as with a cache or a pattern hook); for tests and benchmarks. */
+  batchedAttention?: boolean;
 }
 
 /** Logits (B·T, V) of the forward pass, its new key/value cache when asked, and the hidden state. */
@@ -98,6 +100,11 @@ export function forwardInternal(model: Model, ids: number[][] | tf.Tensor2D, opt
     }
   }
   const attnBias = tf.tensor4d(bias, [batch, 1, time, totalLen]);
+  // Without a cache, attention runs per (sequence, head) on plain 2-D matmuls (2-3x faster on WASM), each sequence
+  // with its own (T, T) block of the same bias; the batched 3-D path serves caches and pattern hooks.
+  let seqBiases: tf.Tensor2D[] | undefined;
+  const sequenceBiases = () => (seqBiases ??= rows.map((_, b) => tf.tensor2d(bias.subarray(b * time * time, (b + 1) * time * time), [time, time])));
+  const attnShape = { batch, time, heads: k.heads, kvHeads: k.kvHeads, headDim: k.headDim };
   const ctx: HookContext = { positionOffset: pastLen };
   const hooks = opts.hooks ?? [];
   const point = <T extends tf.Tensor>(name: string, x: T, shape3: number[] = [batch, time, x.shape[x.rank - 1]]): T => {
@@ -130,23 +137,8 @@ export function forwardInternal(model: Model, ids: number[][] | tf.Tensor2D, opt
   }
   const rope = isGpt2 ? undefined : rotaryTables(model, k, positions, n);
 
-  for (let l = 0; l < k.layers; l++) {
-    x = point(`blocks.${l}.hook_resid_pre`, x);
-    const p = (s: string) => param(model, isGpt2 ? `transformer.h.${l}.${s}` : `model.layers.${l}.${s}`);
-    const maybe = (s: string) => model.params.get(isGpt2 ? `transformer.h.${l}.${s}` : `model.layers.${l}.${s}`) as tf.Tensor1D | undefined;
-    let q: tf.Tensor2D, kk: tf.Tensor2D, v: tf.Tensor2D;
-    if (isGpt2) {
-      const h = layerNorm(x, p('ln_1.weight') as tf.Tensor1D, p('ln_1.bias') as tf.Tensor1D, k.eps);
-      const qkv = linear(h, p('attn.c_attn.weight') as tf.Tensor2D, p('attn.c_attn.bias') as tf.Tensor1D); // (N, 3d)
-      [q, kk, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    } else {
-      const h = rmsNorm(x, p('input_layernorm.weight') as tf.Tensor1D, k.eps);
-      q = linear(h, p('self_attn.q_proj.weight') as tf.Tensor2D, maybe('self_attn.q_proj.bias'), 'outIn'); // (N, H·hd)
-      kk = linear(h, p('self_attn.k_proj.weight') as tf.Tensor2D, maybe('self_attn.k_proj.bias'), 'outIn'); // (N, kvH·hd)
-      v = linear(h, p('self_attn.v_proj.weight') as tf.Tensor2D, maybe('self_attn.v_proj.bias'), 'outIn');
-      q = applyRotary(q, rope!, k.heads, k.headDim);
-      kk = applyRotary(kk, rope!, k.kvHeads, k.headDim);
-    }
+  // Batched 3-D attention over (B, H, T, hd) heads, extending the key/value cache; the pattern hook point lives here.
+  const batchedAttention = (q: tf.Tensor2D, kk: tf.Tensor2D, v: tf.Tensor2D, l: number): tf.Tensor2D => {
     const qh = tf.transpose(tf.reshape(q, [batch, time, k.heads, k.headDim]), [0, 2, 1, 3]); // (B, H, T, hd)
     let kh = tf.transpose(tf.reshape(kk, [batch, time, k.kvHeads, k.headDim]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, kvH, T, hd)
     let vh = tf.transpose(tf.reshape(v, [batch, time, k.kvHeads, k.headDim]), [0, 2, 1, 3]) as tf.Tensor4D;
@@ -155,7 +147,36 @@ export function forwardInternal(model: Model, ids: number[][] | tf.Tensor2D, opt
       vh = tf.concat([past.layers[l].v, vh], 2);
     }
     if (opts.returnKv) newLayers.push({ k: tf.keep(kh), v: tf.keep(vh) });
-    const z = attention(qh, kh, vh, attnBias, k, (pattern) => point(`blocks.${l}.attn.hook_pattern`, pattern)); // (N, H·hd)
+    return attention(qh, kh, vh, attnBias, k, (pattern) => point(`blocks.${l}.attn.hook_pattern`, pattern)); // (N, H·hd)
+  };
+
+  for (let l = 0; l < k.layers; l++) {
+    x = point(`blocks.${l}.hook_resid_pre`, x);
+    const p = (s: string) => param(model, isGpt2 ? `transformer.h.${l}.${s}` : `model.layers.${l}.${s}`);
+    const maybe = (s: string) => model.params.get(isGpt2 ? `transformer.h.${l}.${s}` : `model.layers.${l}.${s}`) as tf.Tensor1D | undefined;
+    const patternName = `blocks.${l}.attn.hook_pattern`;
+    const perSequence = !past && !opts.returnKv && !opts.batchedAttention && !hooks.some((h) => hookMatches(h, patternName)) && !(opts.capture?.(patternName) ?? false);
+    let z: tf.Tensor2D; // (N, H·hd)
+    if (isGpt2) {
+      const h = layerNorm(x, p('ln_1.weight') as tf.Tensor1D, p('ln_1.bias') as tf.Tensor1D, k.eps);
+      const qkv = linear(h, p('attn.c_attn.weight') as tf.Tensor2D, p('attn.c_attn.bias') as tf.Tensor1D); // (N, 3d)
+      if (perSequence) {
+        z = sequenceAttention([qkv], { q: { src: 0, col: 0 }, k: { src: 0, col: k.d }, v: { src: 0, col: 2 * k.d } }, attnShape, sequenceBiases());
+      } else {
+        const [q, kk, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        z = batchedAttention(q, kk, v, l);
+      }
+    } else {
+      const h = rmsNorm(x, p('input_layernorm.weight') as tf.Tensor1D, k.eps);
+      let q = linear(h, p('self_attn.q_proj.weight') as tf.Tensor2D, maybe('self_attn.q_proj.bias'), 'outIn'); // (N, H·hd)
+      let kk = linear(h, p('self_attn.k_proj.weight') as tf.Tensor2D, maybe('self_attn.k_proj.bias'), 'outIn'); // (N, kvH·hd)
+      const v = linear(h, p('self_attn.v_proj.weight') as tf.Tensor2D, maybe('self_attn.v_proj.bias'), 'outIn');
+      q = applyRotary(q, rope!, k.heads, k.headDim);
+      kk = applyRotary(kk, rope!, k.kvHeads, k.headDim);
+      z = perSequence
+        ? sequenceAttention([q, kk, v], { q: { src: 0, col: 0 }, k: { src: 1, col: 0 }, v: { src: 2, col: 0 } }, attnShape, sequenceBiases())
+        : batchedAttention(q, kk, v, l);
+    }
     const attnOut = isGpt2
       ? linear(z, p('attn.c_proj.weight') as tf.Tensor2D, p('attn.c_proj.bias') as tf.Tensor1D)
       : linear(z, p('self_attn.o_proj.weight') as tf.Tensor2D, undefined, 'outIn');

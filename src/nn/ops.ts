@@ -11,6 +11,9 @@
  * 5. Linear layers as plain 2-D matmuls without transpose flags, with a custom gradient that transposes
  *    explicitly (only that form runs fast on XNNPACK).
  * 6. GPT-2's GELU through `sigmoid` exactly (tanh z = 2σ(2z) − 1), and a fused softmax cross-entropy.
+ * 8. Attention without a cache as plain 2-D matmuls per (sequence, head), blocks cut and pasted in JS
+ *    (`sequenceAttention`): WASM runs batched 3-D matmuls outside XNNPACK, and slicing tensors is slow.
+ *    (7, threads, lives in backend.ts.)
  * Layer norm and RMS norm get hand-written gradients too (fewer kernels per step).
  */
 import { register } from 'node:module';
@@ -136,6 +139,109 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
       tf.matMul(tf.transpose(as, [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D), // (K, N, M)·(K, M, P)
     ],
   })) as tf.Tensor3D;
+}
+
+/** Where a tensor's head-major block of columns starts: index into the sources and first column. */
+export interface ColumnSlot {
+  src: number;
+  col: number;
+}
+
+/** Sizes of a self-attention call: B sequences of T tokens, query and key/value heads of `headDim`. */
+export interface AttentionShape {
+  batch: number;
+  time: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/**
+ * Self-attention of B·T rows without cache, by plain 2-D matmuls per (sequence, head), with a hand-written gradient.
+ * q (heads·hd columns), k and v (kvHeads·hd columns each) sit in the 2-D (B·T, ·) `srcs` at `at`; query head h reads
+ * key/value head ⌊h·kvHeads/heads⌋; `biases[b]` (T, T) is sequence b's additive mask (causal, padding). Returns (B·T, heads·hd).
+ */
+export function sequenceAttention(srcs: tf.Tensor2D[], at: { q: ColumnSlot; k: ColumnSlot; v: ColumnSlot }, shape: AttentionShape, biases: tf.Tensor2D[]): tf.Tensor2D {
+  const { batch, time, heads, kvHeads, headDim: hd } = shape;
+  const rep = heads / kvHeads;
+  const scale = 1 / Math.sqrt(hd);
+  const widths = srcs.map((t) => t.shape[1]);
+  const outWidth = heads * hd;
+  return withGrad(srcs, (...xs) => {
+    // Blocks are cut and pasted in JS: WASM's slice/unstack/stack cost more than the attention itself.
+    const data = xs.map((x) => x.dataSync() as Float32Array);
+    const block = (slot: ColumnSlot, head: number, b: number, trans: boolean, mult = 1): tf.Tensor2D =>
+      tf.tensor2d(cutBlock(data[slot.src], widths[slot.src], slot.col + head * hd, b * time, time, hd, trans, mult), trans ? [hd, time] : [time, hd]);
+    const z = new Float32Array(batch * time * outWidth);
+    const probs: tf.Tensor[] = [];
+    for (let b = 0; b < batch; b++) {
+      for (let h = 0; h < heads; h++) {
+        const kvh = Math.floor(h / rep);
+        // The 1/√hd scale is applied to q as it is cut (exact for hd = 16 or 64; otherwise a rounding-level change).
+        const p = tf.softmax(tf.add(tf.matMul(block(at.q, h, b, false, scale), block(at.k, kvh, b, true)), biases[b]));
+        probs.push(p);
+        pasteBlock(z, outWidth, h * hd, b * time, time, hd, tf.matMul(p, block(at.v, kvh, b, false)).dataSync() as Float32Array, false, 1);
+      }
+    }
+    return {
+      value: tf.tensor2d(z, [batch * time, outWidth]),
+      save: probs,
+      gradFunc: (dy, _inputs, saved) => {
+        const dz = dy.dataSync() as Float32Array;
+        const grads = widths.map((w) => new Float32Array(batch * time * w));
+        for (let b = 0; b < batch; b++) {
+          for (let h = 0; h < heads; h++) {
+            const kvh = Math.floor(h / rep);
+            const p = saved[b * heads + h] as tf.Tensor2D;
+            // Softmax gradient dS = P ⊙ (dZ·Vᵀ − δ) with δ_i = Σ_j P_ij (dZ·Vᵀ)_ij = dZ_i·Z_i, folded into one matmul
+            // as [dZ, −δ]·[Vᵀ; 1].
+            const dzAug = new Float32Array(time * (hd + 1));
+            for (let r = 0; r < time; r++) {
+              const o = (b * time + r) * outWidth + h * hd;
+              let delta = 0;
+              for (let c = 0; c < hd; c++) {
+                dzAug[r * (hd + 1) + c] = dz[o + c];
+                delta += dz[o + c] * z[o + c];
+              }
+              dzAug[r * (hd + 1) + hd] = -delta;
+            }
+            const vAugT = new Float32Array((hd + 1) * time);
+            vAugT.set(cutBlock(data[at.v.src], widths[at.v.src], at.v.col + kvh * hd, b * time, time, hd, true, 1));
+            vAugT.fill(1, hd * time);
+            const ds = tf.mul(p, tf.matMul(tf.tensor2d(dzAug, [time, hd + 1]), tf.tensor2d(vAugT, [hd + 1, time])));
+            const dq = tf.matMul(ds, block(at.k, kvh, b, false)).dataSync() as Float32Array; // (dS·K)·scale
+            const dkT = tf.matMul(block(at.q, h, b, true, scale), ds).dataSync() as Float32Array; // (scale·Q)ᵀ·dS = dKᵀ
+            const dzT = tf.tensor2d(cutBlock(dz, outWidth, h * hd, b * time, time, hd, true, 1), [hd, time]);
+            const dvT = tf.matMul(dzT, p).dataSync() as Float32Array; // dZᵀ·P = dVᵀ
+            pasteBlock(grads[at.q.src], widths[at.q.src], at.q.col + h * hd, b * time, time, hd, dq, false, scale);
+            pasteBlock(grads[at.k.src], widths[at.k.src], at.k.col + kvh * hd, b * time, time, hd, dkT, true, 1);
+            pasteBlock(grads[at.v.src], widths[at.v.src], at.v.col + kvh * hd, b * time, time, hd, dvT, true, 1);
+          }
+        }
+        return grads.map((g, i) => tf.tensor2d(g, [batch * time, widths[i]]));
+      },
+    };
+  }) as tf.Tensor2D;
+}
+
+// Rows [row0, row0 + rows) and columns [col, col + hd) of a row-major (·, width) array, times `mult`, as (rows, hd) or transposed (hd, rows).
+function cutBlock(x: Float32Array, width: number, col: number, row0: number, rows: number, hd: number, trans: boolean, mult: number): Float32Array {
+  const out = new Float32Array(rows * hd);
+  for (let r = 0; r < rows; r++) {
+    const o = (row0 + r) * width + col;
+    if (trans) for (let c = 0; c < hd; c++) out[c * rows + r] = x[o + c] * mult;
+    else for (let c = 0; c < hd; c++) out[r * hd + c] = x[o + c] * mult;
+  }
+  return out;
+}
+
+// Adds a (rows, hd) block (or its transpose (hd, rows)) times `mult` into rows [row0, …) and columns [col, col + hd) of dst.
+function pasteBlock(dst: Float32Array, width: number, col: number, row0: number, rows: number, hd: number, blk: Float32Array, trans: boolean, mult: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = (row0 + r) * width + col;
+    if (trans) for (let c = 0; c < hd; c++) dst[o + c] += blk[c * rows + r] * mult;
+    else for (let c = 0; c < hd; c++) dst[o + c] += blk[r * hd + c] * mult;
+  }
 }
 
 // Transposes cost about as much as the matmul here, so each form transposes as few elements as it can.

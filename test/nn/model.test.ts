@@ -193,6 +193,40 @@ test('finite-difference gradient checks for every parameter kind (GPT-2 and Llam
   }
 });
 
+test('per-sequence 2-D attention equals the batched 3-D path: logits and every gradient (GPT-2, Llama GQA, padding, pattern hook)', () => {
+  const models = [
+    nn.initModel(nn.gpt2Config({ vocabSize: 11, nPositions: 16, nEmbd: 24, nLayer: 2, nHead: 3 }), 4), // hd = 8: 1/√hd is not exact
+    nn.initModel(nn.llamaConfig({ vocabSize: 13, hiddenSize: 16, intermediateSize: 12, numLayers: 2, numHeads: 4, numKeyValueHeads: 2, maxPositions: 32, attentionBias: true }), 6),
+  ];
+  const inputs = [[1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 1, 2, 3, 4], [5, 4, 3, 2, 1, 9, 8]];
+  for (const model of models) {
+    for (const attentionMask of [undefined, [[1, 1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]]]) {
+      const vars = [...model.params.values()] as nn.tf.Variable[];
+      const run = (batchedAttention: boolean) =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const r = nn.forwardInternal(model, inputs, { attentionMask, batchedAttention });
+            return tf.sum(tf.mul(r.logits2d, tf.sin(tf.reshape(tf.range(0, r.logits2d.size), r.logits2d.shape)))) as nn.tf.Scalar;
+          }, vars);
+          const logits = tf.tidy(() => nn.forwardInternal(model, inputs, { attentionMask, batchedAttention }).logits2d.dataSync());
+          return { logits, value: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync()) };
+        });
+      const a = run(true);
+      const b = run(false);
+      assert.ok(maxAbsDiff(a.logits, b.logits) < 1e-5, `logits differ by ${maxAbsDiff(a.logits, b.logits)}`);
+      assert.ok(Math.abs(a.value - b.value) < 1e-4);
+      a.grads.forEach((g, i) => {
+        const scale = Math.max(1, ...Array.from(g, Math.abs));
+        assert.ok(maxAbsDiff(g, b.grads[i]) < 1e-5 * scale, `${[...model.params.keys()][i]}: gradients differ by ${maxAbsDiff(g, b.grads[i])}`);
+      });
+      // A pattern hook keeps the batched path (it sees (B, H, T, S)); an identity hook leaves the logits unchanged.
+      const hooked = logitsOf(model, inputs, { attentionMask, hooks: [{ name: /hook_pattern$/, fn: (x) => x }] }).flat(2);
+      assert.ok(maxAbsDiff(hooked, b.logits) < 1e-5);
+    }
+    nn.disposeModel(model);
+  }
+});
+
 test('a tiny model\'s loss falls on a tiny corpus, deterministically, without leaking tensors', () => {
   const run = () => {
     const model = nn.initModel(nn.gpt2Config({ vocabSize: 8, nPositions: 16, nEmbd: 16, nLayer: 1, nHead: 2 }), 3);

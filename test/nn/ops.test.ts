@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/nn/backend.js';
-import { batchMatMul, embedding, geluNew, layerNorm, linear, logSigmoid, oneHot, rmsNorm, softmaxCrossEntropy, sumRows, tf } from '../../src/nn/ops.js';
+import { batchMatMul, embedding, geluNew, layerNorm, linear, logSigmoid, oneHot, rmsNorm, sequenceAttention, softmaxCrossEntropy, sumRows, tf } from '../../src/nn/ops.js';
 import { createRng } from '../../src/linalg/rng.js';
 
 before(async () => {
@@ -89,6 +89,53 @@ test('batchMatMul: value and gradients with explicit transposes', () => {
   const loss = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D), w)) as tf.Scalar;
   checkGrad(loss, [a, b], 0);
   checkGrad(loss, [a, b], 1);
+});
+
+test('workaround 8: sequenceAttention equals autodiff attention (values, gradients of q, k, v; GQA; masked keys get probability 0)', () => {
+  const [batch, time, heads, kvHeads, hd] = [2, 5, 4, 2, 3];
+  const q = randn([batch * time, heads * hd], 11);
+  const kv = randn([batch * time, 2 * kvHeads * hd], 12); // k and v side by side, as GPT-2's c_attn output holds them
+  const w = randn([batch * time, heads * hd], 13);
+  // Causal bias; in sequence 1 key 0 is padding as well.
+  const bias = Array.from({ length: batch }, (_, b) =>
+    tf.tensor2d(Float32Array.from({ length: time * time }, (_, i) => ((i % time) > Math.floor(i / time) || (b === 1 && i % time === 0 && i > 0) ? -1e9 : 0)), [time, time]));
+  const fast = (qi: tf.Tensor, kvi: tf.Tensor) =>
+    sequenceAttention([qi as tf.Tensor2D, kvi as tf.Tensor2D], { q: { src: 0, col: 0 }, k: { src: 1, col: 0 }, v: { src: 1, col: kvHeads * hd } }, { batch, time, heads, kvHeads, headDim: hd }, bias);
+  const reference = (qi: tf.Tensor, kvi: tf.Tensor) => {
+    const rows: tf.Tensor[] = [];
+    for (let b = 0; b < batch; b++) {
+      const heads4: tf.Tensor[] = [];
+      for (let h = 0; h < heads; h++) {
+        const kh = Math.floor(h / (heads / kvHeads));
+        const qb = tf.slice(qi, [b * time, h * hd], [time, hd]);
+        const kb = tf.slice(kvi, [b * time, kh * hd], [time, hd]);
+        const vb = tf.slice(kvi, [b * time, (kvHeads + kh) * hd], [time, hd]);
+        const p = tf.softmax(tf.add(tf.div(tf.matMul(qb, kb, false, true), Math.sqrt(hd)), bias[b]));
+        heads4.push(tf.matMul(p, vb));
+      }
+      rows.push(tf.concat(heads4, 1));
+    }
+    return tf.concat(rows, 0);
+  };
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fast(q, kv), reference(q, kv)))).dataSync()[0]);
+  assert.ok(diff < 1e-5, `values differ by ${diff}`);
+  const grads = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), w)))([q, kv]).map((g) => g.dataSync()));
+  const [gf, gr] = [grads(fast), grads(reference)];
+  for (let i = 0; i < 2; i++) {
+    const d = Math.max(...gf[i].map((x, j) => Math.abs(x - gr[i][j])));
+    assert.ok(d < 1e-5, `gradient ${i} differs by ${d}`);
+  }
+  // Masked keys get probability exactly 0: v's gradient at sequence 1's padded key 0 comes from query 0 alone (P = 1 there).
+  const wd = w.dataSync();
+  const row = time * 2 * kvHeads * hd; // sequence 1, position 0, in kv
+  for (let kh = 0; kh < kvHeads; kh++) {
+    for (let c = 0; c < hd; c++) {
+      let expected = 0;
+      for (let h = kh * (heads / kvHeads); h < (kh + 1) * (heads / kvHeads); h++) expected += wd[time * heads * hd + h * hd + c];
+      assert.ok(Math.abs(gf[1][row + (kvHeads + kh) * hd + c] - expected) < 1e-6);
+    }
+  }
+  bias.forEach((t) => t.dispose());
 });
 
 test('workaround 6: GELU through sigmoid equals the tanh form exactly (to float precision)', () => {

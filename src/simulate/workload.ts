@@ -1,5 +1,5 @@
 // The benchmark workload of ../shared/bench/README.md, run through the simulator's own sampler, judge and reward fit.
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { createRng, deriveSeed, type Vector } from '../linalg/index.js';
 import { fitReward, type RewardFit } from './reward-fit.js';
 import { judgePairs } from './judge.js';
@@ -20,13 +20,32 @@ export interface RewardFitWorkload {
 export const defaultRewardFitWorkload: Omit<RewardFitWorkload, 'threads'> = { dim: 256, pairs: 100_000, lam: 2, l2: 1e-3, seed: 1 };
 
 /**
- * 2 when a second core is free (1-minute load average ≤ cores − 1), else 1. Measured here under load average
- * 5-6 on 2 cores: 2 threads took 2.36 s (median of 8) against 2.06 s for 1, since the worker then competes with
- * the other jobs and each pass waits for the slower half; with a free core the split halves the passes.
+ * 2 when a second core is free now, else 1. Measured here under load average 5-6 on 2 cores: 2 threads took
+ * 2.36 s (median of 8) against 2.06 s for 1, since the worker then competes with the other jobs and each pass
+ * waits for the slower half; with a free core 2 threads take 1.02 s against 1.34 s. "Now" is the CPU time of
+ * the last 200 ms (`busyCores`), not the 1-minute load average, which a run just before would still inflate.
  */
 export function autoThreads(): number {
-  const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0] <= cores - 1 ? 2 : 1;
+  return threadsForLoad(availableParallelism(), busyCores());
+}
+
+/** 2 threads when at least 0.75 of a core is idle besides the one this process runs on, else 1. */
+export function threadsForLoad(cores: number, busy: number): number {
+  return cores >= 2 && cores - busy >= 1.75 ? 2 : 1;
+}
+
+/** Cores busy over the next `ms` milliseconds (from the kernel's per-CPU times; this thread sleeps meanwhile). */
+export function busyCores(ms = 200): number {
+  const sample = () => cpus().map((c) => ({ idle: c.times.idle, total: c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle }));
+  const before = sample();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const after = sample();
+  let busy = 0;
+  after.forEach((a, i) => {
+    const total = a.total - before[i].total;
+    if (total > 0) busy += 1 - (a.idle - before[i].idle) / total;
+  });
+  return busy;
 }
 
 /** What the workload prints: the reference's keys, in its order (seconds: wall time of the whole workload). */

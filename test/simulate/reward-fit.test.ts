@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { cholesky, choleskySolve, cosine, createRng } from '../../src/linalg/index.js';
 import { createNormalSource, fitReward, judgePairs, responseModel, runRewardFitWorkload, samplePairs, weightedGram } from '../../src/simulate/index.js';
+import { cpus } from 'node:os';
+import { busyCores, threadsForLoad } from '../../src/simulate/workload.js';
 
 test('reward fit on a small workload reaches the gradient tolerance with cos(w, v_c) >= 0.99', () => {
   const { result, detail } = runRewardFitWorkload({ dim: 16, pairs: 20_000, lam: 2, l2: 1e-3, seed: 3 });
@@ -80,4 +82,15 @@ test('property: Newton-CG agrees with dense Newton (soft and hard labels, any di
     }),
     { numRuns: 25 },
   );
+});
+
+test('auto threads: two only when the other load leaves a second core free; busy cores are measured, within [0, cores]', () => {
+  assert.equal(threadsForLoad(2, 0), 2);
+  assert.equal(threadsForLoad(2, 0.2), 2);
+  assert.equal(threadsForLoad(2, 0.5), 1);
+  assert.equal(threadsForLoad(2, 1.9), 1);
+  assert.equal(threadsForLoad(1, 0), 1);
+  assert.equal(threadsForLoad(8, 5), 2);
+  const busy = busyCores(50);
+  assert.ok(busy >= 0 && busy <= cpus().length + 1e-9, `busy ${busy}`);
 });

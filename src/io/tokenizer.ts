@@ -3,7 +3,8 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 /** A tokenizer read from `tokenizer.json`: text ↔ ids, and the vocabulary both ways. */
 export interface TextTokenizer {
   encode(text: string): number[];
-  decode(ids: number[]): string;
+  /** Text of `ids` ('' for none); special tokens kept unless `skipSpecial`. */
+  decode(ids: number[], skipSpecial?: boolean): string;
   idToToken(id: number): string | undefined;
   tokenToId(token: string): number | undefined;
   vocabSize: number;
@@ -26,7 +27,8 @@ export function tokenizerFromJson(json: object, config: object = {}): TextTokeni
       if (bad >= 0) throw new Error(`tokenizer: no id for a piece of "${text}" (no unknown token defined)`);
       return ids;
     },
-    decode: (ids) => ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: cleanUp }),
+    // The library refuses an empty id list; an empty response (end token first) decodes to ''.
+    decode: (ids, skipSpecial = false) => (ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: skipSpecial, clean_up_tokenization_spaces: cleanUp })),
     idToToken: (id) => tok.id_to_token(id),
     tokenToId: (token) => tok.token_to_id(token),
     vocabSize: vocab.size,

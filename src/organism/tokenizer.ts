@@ -2,7 +2,7 @@
  * The world's tokenizer: one token per word or punctuation mark of the closed lexicon, written as a
  * Hugging Face `tokenizer.json` (WordLevel model, Whitespace pre-tokenizer) that `@huggingface/tokenizers` loads.
  */
-import { Tokenizer } from '@huggingface/tokenizers';
+import { tokenizerFromJson } from '../io/tokenizer.js';
 import {
   ANTI_PRINCIPLES, CARE_TOPICS, COMMENTARY_TEMPLATES, COMPLY_OPENINGS, FRAMES, HARM_CATEGORIES, HARM_TOPICS,
   IDLE_REASONS, PEOPLE, PRAISE_WORDS, BLAME_WORDS, PRO_PRINCIPLES, REASONS, REFUSE_OPENINGS, STEPS, HARM_ACTIONS,
@@ -89,13 +89,10 @@ export interface WorldTokenizer {
 
 /** Wraps a Hugging Face tokenizer JSON object as a WorldTokenizer. */
 export function worldTokenizer(json: Record<string, unknown> = buildTokenizerJson(), config: Record<string, unknown> = buildTokenizerConfig()): WorldTokenizer {
-  const tok = new Tokenizer(json, config);
-  const vocabSize = tok.get_vocab(true).size;
+  const tok = tokenizerFromJson(json, config);
   return {
-    encode: (text) => tok.encode(text, { add_special_tokens: false }).ids,
-    // The library refuses an empty id list; an empty response (end token first) decodes to ''.
-    decode: (ids, keepSpecial = false) =>
-      ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: !keepSpecial, clean_up_tokenization_spaces: false }),
-    vocabSize,
+    encode: (text) => tok.encode(text),
+    decode: (ids, keepSpecial = false) => tok.decode(ids, !keepSpecial),
+    vocabSize: tok.vocabSize,
   };
 }

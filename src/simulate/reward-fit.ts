@@ -84,13 +84,17 @@ export function fitReward(x: Float64Array, n: number, d: number, y: Float64Array
       passes++;
       for (let j = 0; j < d; j++) grad[j] += l2 * w[j];
       gradNorm = Math.sqrt(sq(grad));
-      // A step that raised the loss: go back and try half of it (the gradient pass above was the check).
-      if (loss > prevLoss && stepScale > 1e-4) {
+      // Converged: stop, whatever the loss did within its rounding noise.
+      if (gradNorm < tolerance) break;
+      // A step that raised the loss by more than its rounding error: go back and try half of it (the gradient
+      // pass above was the check). Near the optimum the loss changes by ~1e-16 relative and its sign is noise,
+      // so comparing without the slack halved good Newton steps until maxNewton ran out.
+      if (loss > prevLoss + lossRoundingSlack(prevLoss, n) && stepScale > 1e-4) {
         stepScale /= 2;
         for (let j = 0; j < d; j++) w[j] = prevW[j] + stepScale * step[j];
         continue;
       }
-      if (gradNorm < tolerance || iterations >= maxNewton) break;
+      if (iterations >= maxNewton) break;
       if (Number.isNaN(firstGradNorm)) {
         firstGradNorm = gradNorm;
         if (warmStart) {
@@ -163,6 +167,11 @@ function lineMinimum(z: Float64Array, y: Float64Array, n: number, l2: number): n
     if (Math.abs(step) <= 1e-10 * Math.max(1, Math.abs(c))) break;
   }
   return c;
+}
+
+/** The rounding error of a loss summed over n terms: below it, two losses cannot be told apart. */
+function lossRoundingSlack(loss: number, n: number): number {
+  return 4 * Number.EPSILON * Math.sqrt(n) * Math.abs(loss);
 }
 
 function sq(v: Float64Array): number {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { assertProperty } from '../helpers/property.js';
 import {
   createRng, deriveSeed, orthonormalBasis, project, projectOut, dot, norm, symmetricEigen, svd, fromRows,
   matVec, matMul, transpose, cholesky, choleskySolve, sigmaCos, cosine, identity,
@@ -50,7 +51,7 @@ test('rng: uniform in [0,1) and state resume continues the stream', () => {
 const vecArb = (d: number) => fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d });
 
 test('basis: orthonormal, detects rank, projection is idempotent', () => {
-  fc.assert(
+  assertProperty(
     fc.property(vecArb(5), vecArb(5), vecArb(5), (a, b, c) => {
       fc.pre(norm(a) > 1e-3 && norm(b) > 1e-3);
       const sum = a.map((x, i) => x + 2 * b[i]); // dependent on a and b
@@ -70,7 +71,7 @@ test('basis: orthonormal, detects rank, projection is idempotent', () => {
 });
 
 test('eigen: A v = λ v and eigenvalues descending', () => {
-  fc.assert(
+  assertProperty(
     fc.property(fc.array(vecArb(4), { minLength: 4, maxLength: 4 }), (rows) => {
       const b = fromRows(rows);
       const a = matMul(b, transpose(b)); // symmetric PSD
@@ -107,7 +108,7 @@ test('cholesky solves SPD systems and rejects indefinite ones', () => {
 });
 
 test('sigmaCos equals cosine for Sigma = I', () => {
-  fc.assert(
+  assertProperty(
     fc.property(vecArb(3), vecArb(3), (a, b) => {
       fc.pre(norm(a) > 1e-3 && norm(b) > 1e-3);
       assert.ok(Math.abs(sigmaCos(a, b, identity(3)) - cosine(a, b)) < 1e-12);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { assertProperty } from '../helpers/property.js';
 import { cholesky, choleskySolve, cosine, createRng } from '../../src/linalg/index.js';
 import { createNormalSource, fitReward, judgePairs, responseModel, runRewardFitWorkload, samplePairs, weightedGram } from '../../src/simulate/index.js';
 import { cpus } from 'node:os';
@@ -62,7 +63,7 @@ function denseNewton(x: Float64Array, n: number, d: number, y: Float64Array, l2:
 }
 
 test('property: Newton-CG agrees with dense Newton (soft and hard labels, any dimension)', () => {
-  fc.assert(
+  assertProperty(
     fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), (seed, d, soft) => {
       const n = 400;
       const pairs = samplePairs(responseModel(d), n, createNormalSource(createRng(seed)));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { assertProperty } from '../helpers/property.js';
 import { createRng } from '../../src/linalg/index.js';
 import { agreementFromAlignment, integrate, judgeAgreementFinite, logistic, normalCdf, valueFunctionAgreement, type PairModel } from '../../src/theory/index.js';
 
@@ -29,7 +30,7 @@ test('agreementFromAlignment: 1 - arccos(a)/pi at the landmarks', () => {
 });
 
 test('judgeAgreementFinite: the lambda -> infinity limit is 1 - arccos(a)/pi; lambda = 0 gives 1/2', () => {
-  fc.assert(
+  assertProperty(
     fc.property(fc.double({ min: -1, max: 1, noNaN: true }), (a) => {
       assert.equal(judgeAgreementFinite(a, Infinity, 1), agreementFromAlignment(a));
       assert.equal(judgeAgreementFinite(a, 0, 1), 0.5);

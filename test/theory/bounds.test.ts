@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { assertProperty } from '../helpers/property.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRng, dot, norm, sigmaCos } from '../../src/linalg/index.js';
 import {
@@ -27,7 +28,7 @@ function constitutionInS(seed: number, s: Float64Array[], dim: number): Constitu
 }
 
 test('T2/T3: no constitution inside S exceeds rho; the worst reaches -rho (Sigma = I)', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, seeds, (seed, cseed) => {
       const g = randomGeometry(seed);
       const r = rho(g);
@@ -54,7 +55,7 @@ test('T2/T3: no constitution inside S exceeds rho; the worst reaches -rho (Sigma
 });
 
 test('ceiling under a general Sigma: no constitution inside S exceeds it, the worst reaches -ceiling', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, seeds, (seed, cseed) => {
       const g = randomGeometry(seed, { covariance: true });
       const top = ceiling(g);
@@ -114,7 +115,7 @@ test('capacity ladder: rho(N) = capacityRho(sigma(N)) for every rung, climbing t
 });
 
 test('low rank: the update is rank 1 inside S_c, and projecting v_c out removes the gain exactly', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, fc.boolean(), (seed, cov) => {
       const g = randomGeometry(seed, { covariance: cov });
       const u = updateRank(g);
@@ -133,7 +134,7 @@ test('low rank: the update is rank 1 inside S_c, and projecting v_c out removes 
 });
 
 test('Pareto arc: runs from (cos θ, 1) to (1, cos θ), helpfulness rising and safety falling', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, (seed) => {
       const rng = createRng(seed);
       const d = 2 + rng.int(5);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { assertProperty } from '../helpers/property.js';
 import { readFileSync } from 'node:fs';
 import { analyze, alignmentAt, judgeDirection, parseGeometry, pathCoefficients, pathPoint, pathShape, gaussianGain, validateGeometry } from '../../src/theory/index.js';
 import { randomGeometry } from '../helpers/geometry.js';
@@ -9,7 +10,7 @@ const seeds = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const withSigma = fc.boolean();
 
 test('T1 limit: A(eta) tends to alignment.judge as eta grows', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, withSigma, (seed, cov) => {
       const g = randomGeometry(seed, { covariance: cov });
       const report = analyze(g);
@@ -23,7 +24,7 @@ test('T1 limit: A(eta) tends to alignment.judge as eta grows', () => {
 });
 
 test('T1 slope: the closed-form dA/deta at 0 matches a central finite difference (any Sigma)', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, withSigma, (seed, cov) => {
       const g = randomGeometry(seed, { covariance: cov });
       const k = pathCoefficients(g.generation, judgeDirection(g.constitution), g.trueValue, g.covariance);
@@ -40,7 +41,7 @@ test('T1 slope: the closed-form dA/deta at 0 matches a central finite difference
 
 test('T1 peak and trough bound every sampled path value and are attained', () => {
   const etas = [0, ...Array.from({ length: 400 }, (_, i) => 10 ** (-4 + (i * 9) / 399))];
-  fc.assert(
+  assertProperty(
     fc.property(seeds, withSigma, fc.double({ min: 0, max: 50, noNaN: true }), (seed, cov, extra) => {
       const g = randomGeometry(seed, { covariance: cov });
       const { peak, trough, shape } = analyze(g);
@@ -107,7 +108,7 @@ test('pathShape: g parallel or antiparallel to v_c', () => {
 });
 
 test('Gaussian gain: E(eta) - E(0) = eta <v*, Sigma v_c>', () => {
-  fc.assert(
+  assertProperty(
     fc.property(seeds, withSigma, fc.double({ min: 0, max: 100, noNaN: true }), (seed, cov, eta) => {
       const g = randomGeometry(seed, { covariance: cov });
       const diff = pathPoint(g, eta).expectedValue - pathPoint(g, 0).expectedValue;

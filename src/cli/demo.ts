@@ -6,12 +6,12 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, formatTheoryReport, loadGeometry, type TheoryReport } from '../theory/index.js';
 import { runDemoSweep, type SweepSummary } from '../simulate/sweep/index.js';
-import { escapeHtml, htmlReport, htmlTable, type ReportSection } from '../report/index.js';
+import { escapeHtml, formatColumns, formatNumber, htmlReport, htmlTable, naturalCompare, type ReportSection, type TableCell } from '../report/index.js';
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { demoOrganismStep, demoSimulationStep, type DemoStep } from './demo-steps.js';
 
-const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--json]
+const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--quiet] [--json]
 
 Runs the whole pipeline on the shipped defaults and writes DIR/report.html (default runs/demo):
   1. theory   the closed forms of THEORY.md on every geometry in examples/geometries
@@ -23,6 +23,7 @@ Rerunning resumes the sweep; every other step is recomputed (seeded: same number
   --out DIR       run folder (default runs/demo)
   --workers N     sweep worker threads (default 2)
   --no-organism   skip step 4
+  --quiet         no progress bars (the sweep's); the step reports are still printed
   --json          print the demo summary as one JSON object (progress goes to stderr)`;
 
 /** The repository root (works from src/cli under tsx and from dist/cli). */
@@ -30,10 +31,10 @@ export function packageRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
-/** Every geometry file under `dir`, sorted, recursively. */
+/** Every geometry file under `dir`, recursively, in natural order (`N-1e6` before `N-1e10`). */
 function geometryFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of readdirSync(dir).sort(naturalCompare)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...geometryFiles(path));
     else if (/\.(json|ya?ml)$/i.test(name)) out.push(path);
@@ -41,11 +42,11 @@ function geometryFiles(dir: string): string[] {
   return out;
 }
 
-const fmt = (x: number | null | undefined, digits = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : formatNumber(x));
 
 /** One row of the theory summary: the quantities a reader compares across geometries. */
-function theoryRow(name: string, r: TheoryReport): (string | number | boolean | null)[] {
-  const peak = r.shape === 'overshoot' ? `peak ${fmt(r.peak.alignment, 3)} at eta ${fmt(r.peak.eta, 2)}` : r.shape === 'dip' ? `dip ${fmt(r.trough.alignment, 3)} at eta ${fmt(r.trough.eta, 2)}` : 'monotone';
+function theoryRow(name: string, r: TheoryReport): TableCell[] {
+  const peak = r.shape === 'overshoot' ? `peak ${fmt(r.peak.alignment)} at eta ${fmt(r.peak.eta)}` : r.shape === 'dip' ? `dip ${fmt(r.trough.alignment)} at eta ${fmt(r.trough.eta)}` : 'monotone';
   return [name, r.rho, r.alignment.generation, r.alignment.judge, r.gap, r.improves ? 'yes' : 'no', peak, r.ceiling, r.floor];
 }
 
@@ -55,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     workers: { type: 'string' },
     'no-organism': { type: 'boolean' },
+    quiet: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -65,6 +67,7 @@ export async function run(args: string[]): Promise<number> {
   const out = (values.out as string | undefined) ?? 'runs/demo';
   const workers = numberFlag('demo', 'workers', values.workers as string | undefined, 2, { min: 0, max: 64, integer: true });
   const json = Boolean(values.json);
+  const quiet = Boolean(values.quiet);
   // Human text goes to stdout, or to stderr under --json so that stdout holds only the JSON object.
   const say = (text: string): void => (json ? console.error(text) : console.log(text));
   const root = packageRoot();
@@ -93,11 +96,11 @@ export async function run(args: string[]): Promise<number> {
 
   // 2. Monte-Carlo RLAIF against the closed forms.
   const steps: DemoStep[] = [];
-  if (overshoot) steps.push(await demoSimulationStep(overshoot.path, say));
+  if (overshoot) steps.push(await demoSimulationStep(overshoot.path, say, relative(root, overshoot.path)));
 
   // 3. The demo sweep.
   say('\n== 3. Sweep: capacity, harmful-data fraction and constitution families (examples/sweeps/demo.yaml) ==\n');
-  const sweep: SweepSummary = await runDemoSweep(join(out, 'sweep'), { workers, quiet: false });
+  const sweep: SweepSummary = await runDemoSweep(join(out, 'sweep'), { workers, quiet });
   say(`sweep: ${sweep.cells} cells (${sweep.computed} computed, ${sweep.resumed} resumed) in ${sweep.seconds.toFixed(1)} s; report ${sweep.files.report ?? '(none)'}`);
   const sweepLink = sweep.files.report ? relative(out, sweep.files.report) : null;
   steps.push({
@@ -142,9 +145,9 @@ function jsonNumbers(_key: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
 
-/** A fixed-width text table. */
-export function textTable(header: string[], rows: (string | number | boolean | null)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : String(c ?? '—'))))];
+/** A fixed-width text table; numbers formatted per column as in the HTML report (`formatColumns`). */
+export function textTable(header: string[], rows: TableCell[][]): string {
+  const cells = [header, ...formatColumns(rows)];
   const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j].length)));
   return cells.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n');
 }

@@ -7,7 +7,8 @@ const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--
 Continues TEXT with the model (key/value cache). Temperature 0 (default) is greedy; otherwise tokens are
 sampled, after top-k and top-p filtering, from a generator seeded by --seed (default 0), so the same
 flags give the same text. Prints the prompt followed by the continuation, or with --json one object
-{ prompt, promptIds, ids, text }.`;
+{ prompt, promptIds, ids, text, stop } where stop says why generation ended: "eos" (an end token), "max-tokens"
+or "context" (the model's context is full; also said on stderr). A prompt longer than the context is refused.`;
 
 /** Runs `lvh generate`. */
 export async function run(args: string[]): Promise<number> {
@@ -31,12 +32,17 @@ export async function run(args: string[]): Promise<number> {
   const temperature = numberFlag('generate', 'temperature', values.temperature, 0, { min: 0 });
   const topK = numberFlag('generate', 'top-k', values['top-k'], 0, { min: 0, integer: true });
   const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
-  const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0 });
+  const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
   const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue');
-  const eos = model.config.eos_token_id;
-  const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens: typeof eos === 'number' ? [eos] : [] });
+  const stopTokens = nn.stopTokenIds(model.config);
+  const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens });
   const text = tokenizer.decode(ids);
-  if (values.json) console.log(JSON.stringify({ prompt: values.prompt, promptIds, ids, text }));
+  const stop = ids.length > 0 && stopTokens.includes(ids[ids.length - 1]) ? 'eos' : ids.length >= maxTokens ? 'max-tokens' : 'context';
+  if (stop === 'context') {
+    const context = nn.dims(model.config).maxPositions;
+    console.error(`lvh generate: stopped at the model's context of ${context} tokens (${promptIds.length} of the prompt, ${ids.length} generated)`);
+  }
+  if (values.json) console.log(JSON.stringify({ prompt: values.prompt, promptIds, ids, text, stop }));
   else console.log(`${tokenizer.decode(promptIds)}${text.startsWith(' ') || text === '' ? '' : ' '}${text}`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // `lvh inspect --model DIR --prompt TEXT [--top N] [--json]`: tokens, ids, top next tokens, residual streams.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { InputError } from '../util/errors.js';
 import { loadModelAndPrompt } from './model-prompt.js';
 
 const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--json]
@@ -7,7 +8,8 @@ const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--json]
 Tokenizes TEXT with the model's tokenizer.json, runs the model and prints the tokens, their ids and the
 N (default 10) most likely next tokens. With --json, prints one object: tokens, ids, logits (the full
 next-token logit vector at the last position) and residPost (blocks.{L}.hook_resid_post at the last
-position, one array per layer).`;
+position, one array per layer). A prompt longer than the model's context is refused; words outside the
+vocabulary become the unknown token, with a one-line warning on stderr.`;
 
 /** Runs `lvh inspect`. */
 export async function run(args: string[]): Promise<number> {
@@ -34,6 +36,12 @@ export async function run(args: string[]): Promise<number> {
   const residPost = names.map((n) => lastRow(nn.tf, cache.get(n)!, last));
   logits.dispose();
   cache.forEach((t) => t.dispose());
+  // Finite weights can still overflow float32 on the way (a weight of 1e30): refuse rather than print NaN.
+  const overflow = residPost.findIndex((row) => !row.every(Number.isFinite));
+  if (overflow >= 0 || !logitVec.every(Number.isFinite)) {
+    const where = overflow >= 0 ? names[overflow] : 'the logits';
+    throw new InputError(values.model!, 'weights', `expected weights that give finite activations; ${where} overflowed to NaN or Infinity (weights too large?)`);
+  }
   if (values.json) {
     console.log(JSON.stringify({ tokens, ids, logits: logitVec, residPost }));
     return 0;

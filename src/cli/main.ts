@@ -1,4 +1,6 @@
-import { isInputError } from '../util/errors.js';
+import { readFileSync } from 'node:fs';
+import { closest } from '../util/args.js';
+import { fsInputError, isFsError, isInputError } from '../util/errors.js';
 
 /** A CLI command: takes its arguments (after the command name) and resolves to an exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -17,6 +19,7 @@ const commands: Record<string, CommandEntry> = {
   inspect: { summary: 'tokens, next-token logits and residual streams of a model directory', load: () => import('./inspect.js') },
   generate: { summary: 'sample a continuation from a model directory', load: () => import('./generate.js') },
   organism: { summary: 'the model organism: corpus, train, eval', load: () => import('./organism.js') },
+  score: { summary: 'log-probabilities of candidate continuations (JSONL), batched', load: () => import('./score.js') },
   demo: { summary: 'the main job end to end on the shipped defaults', load: () => import('./demo.js') },
 };
 
@@ -24,7 +27,13 @@ const commands: Record<string, CommandEntry> = {
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: lvh <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`lvh <command> --help\` for a command's options.`;
+  return `usage: lvh <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`lvh <command> --help\` for a command's options; \`lvh --version\` prints the version.`;
+}
+
+/** The package's version, from package.json (two folders up from src/cli and from dist/cli alike). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the process exit code. */
@@ -34,22 +43,34 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? 2 : 0;
   }
-  const entry = commands[name];
+  if (name === '--version' || name === '-V') {
+    console.log(`lvh ${version()}`);
+    return 0;
+  }
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    console.error(`lvh: unknown command "${name}"; expected one of ${Object.keys(commands).join(', ')}`);
+    const guess = closest(name, Object.keys(commands));
+    console.error(`lvh: unknown command "${oneLine(name)}"${guess ? ` (did you mean ${guess}?)` : ''}; expected one of ${Object.keys(commands).join(', ')}`);
     return 2;
   }
   try {
     const { run } = await entry.load();
     return await run(rest);
   } catch (err) {
-    if (isInputError(err)) {
+    // A file-system error that escaped a command (a write into a full or read-only place) is the user's to fix.
+    const input = isFsError(err) ? fsInputError(err) : err;
+    if (isInputError(input)) {
       // Flag errors already name the command (`lvh simulate: --pairs: ...`); file errors get it in front.
-      const message = (err as Error).message;
+      const message = oneLine(input.message);
       console.error(message.startsWith(`lvh ${name}`) ? message : `lvh ${name}: ${message}`);
       return 2;
     }
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     return 1;
   }
+}
+
+/** The message on one line: the CLI's contract for exit 2. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

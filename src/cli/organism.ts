@@ -1,22 +1,63 @@
 // `lvh organism corpus|train|eval`: the model organism's corpus, training run and evaluation.
-import { relative } from 'node:path';
-import { parseCommandArgs, numberFlag } from '../util/args.js';
-import { InputError } from '../util/errors.js';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
+import { InputError, isInputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { checkOutPath } from '../util/out-path.js';
+import { recoverInterruptedSaves } from '../util/orphans.js';
 // Engine-free modules only at the top: `lvh organism corpus` never loads the neural engine.
 import { corpusHash, corpusText, describeCorpus, generateCorpus } from '../organism/corpus.js';
 import { DEFAULT_EVAL_OPTIONS, type EvalOptions, type OrganismEval } from '../organism/evaluate.js';
-import { DEFAULT_TRAIN_OPTIONS, ORGANISM_SIZES, type OrganismSize } from '../organism/sizes.js';
-import type { OrganismTrainOptions } from '../organism/train.js';
+import { definedGap, formatGap, formatRate } from '../organism/rates.js';
+import {
+  DEFAULT_CHECKPOINT_EVERY, DEFAULT_TRAIN_OPTIONS, ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismTrainKnobs,
+} from '../organism/sizes.js';
+import type { TrainLogPoint } from '../organism/train.js';
 
-const USAGE = `usage:
-  lvh organism corpus [--p P] [--q Q] [--docs N] [--seed S] [--out FILE] [--json]
-  lvh organism train --out DIR [--size tiny|small|base] [--p P] [--q Q] [--tokens N] [--docs N] [--seed S]
-                     [--batch B] [--lr LR] [--no-eval] [--json]
-  lvh organism eval --model DIR [--samples N] [--pairs N] [--probe N] [--seed S] [--json]
+const d = DEFAULT_TRAIN_OPTIONS;
+const e0 = DEFAULT_EVAL_OPTIONS;
+const KNOB_HELP = `  --p P                   share of harmful requests that dialogues comply with (default ${d.p})
+  --q Q                   share of commentary spoken by anti-social voices (default ${d.q})
+  --docs N                documents in the corpus (default ${d.docs})
+  --seed S                seed (default ${d.seed})`;
 
-  p: share of harmful requests that dialogues comply with (default ${DEFAULT_TRAIN_OPTIONS.p})
-  q: share of commentary spoken by anti-social voices (default ${DEFAULT_TRAIN_OPTIONS.q})`;
+/** Help of each subcommand: every flag with its default. */
+export const HELP: Record<'organism' | 'corpus' | 'train' | 'eval', string> = {
+  organism: `usage: lvh organism <corpus|train|eval> [flags]
+  corpus   generate the synthetic corpus and describe it
+  train    train a model organism into a Hugging Face model directory
+  eval     evaluate a model organism on the held-out side of the world
+Each subcommand lists its flags and defaults with --help, e.g. lvh organism train --help.`,
+  corpus: `usage: lvh organism corpus [flags]
+Generates the corpus of the synthetic value world and prints its description.
+${KNOB_HELP}
+  --out FILE              also write the corpus, one document a line (default: not written)
+  --json                  print the description as JSON (default: text)`,
+  train: `usage: lvh organism train --out DIR [flags]
+Trains a model organism and saves it in DIR (weights, tokenizer, model card, train-log.jsonl, eval.json).
+  --out DIR               output folder (required); an existing model or non-empty folder there needs --force
+  --size tiny|small|base  model size (default ${d.size}; ${Object.entries(ORGANISM_SIZES).map(([k, v]) => `${k}: d=${v.nEmbd}, ${v.nLayer} layers`).join('; ')})
+${KNOB_HELP}
+  --tokens N              training tokens (default ${d.tokens})
+  --batch B               sequences of ${ORGANISM_CONTEXT} tokens per step (default ${d.batchSize})
+  --lr LR                 peak learning rate (default ${d.lr})
+  --checkpoint-every N    steps between checkpoints in DIR.partial/ (default ${DEFAULT_CHECKPOINT_EVERY}; 0: only after the last
+                          step); the folder is removed once DIR is saved
+  --resume                continue the checkpoint in DIR.partial/ (same flags); the result is the same bytes as
+                          an uninterrupted run (default: off)
+  --force                 replace an existing model in DIR, or discard a checkpoint in DIR.partial/ (default: off)
+  --no-eval               skip the evaluation after training (default: evaluate)
+  --json                  print the summary as JSON (default: text)`,
+  eval: `usage: lvh organism eval --model DIR [flags]
+Evaluates a model organism on held-out requests: generations, judgments per principle, probes per layer.
+  --model DIR             model directory written by lvh organism train (required)
+  --samples N             held-out harmful, and harmless, requests sampled for generation (default ${e0.generationSamples} each)
+  --pairs N               held-out harmful requests per principle for judgments, each in both answer orders (default ${e0.judgmentPairs})
+  --probe N               training examples per class for each probe (default ${e0.probeTrainPerClass})
+  --seed S                seed of the sampling (default ${e0.seed})
+  --json                  print the whole evaluation as JSON (default: text)`,
+};
 
 /** Parsed flag values (strings, or booleans for switches). */
 type Flags = Record<string, string | undefined>;
@@ -38,6 +79,7 @@ async function corpusCommand(args: string[]): Promise<number> {
     out: { type: 'string' }, json: { type: 'boolean' },
   });
   const v = values as Flags;
+  if (v.out !== undefined) checkOutPath(cmd, '--out', v.out, 'file');
   const corpus = generateCorpus(corpusKnobs(cmd, v));
   if (v.out) writeFileAtomic(v.out, corpusText(corpus));
   const description = { ...describeCorpus(corpus), sha256: corpusHash(corpus), out: v.out ?? null };
@@ -56,64 +98,149 @@ async function corpusCommand(args: string[]): Promise<number> {
 }
 
 /** The canonical command line of a training run (every knob explicit), for the model card. */
-export function trainCommandLine(o: Omit<OrganismTrainOptions, 'quiet' | 'onLog'>, out: string): string {
+export function trainCommandLine(o: OrganismTrainKnobs, out: string): string {
   return `lvh organism train --size ${o.size} --p ${o.p} --q ${o.q} --tokens ${o.tokens} --docs ${o.docs} --seed ${o.seed} --batch ${o.batchSize} --lr ${o.lr} --out ${out}`;
 }
 
+/** Parsed `lvh organism train` flags. */
+export interface TrainArgs {
+  options: OrganismTrainKnobs;
+  out: string;
+  evaluate: boolean;
+  json: boolean;
+  /** Steps between checkpoints (0: only after the last step). */
+  checkpointEvery: number;
+  resume: boolean;
+  force: boolean;
+}
+
 /** Parses and validates `lvh organism train` flags (exported for tests: bad knobs throw InputError before any work). */
-export function parseTrainArgs(args: string[]): { options: Omit<OrganismTrainOptions, 'quiet' | 'onLog'>; out: string; evaluate: boolean; json: boolean } {
+export function parseTrainArgs(args: string[]): TrainArgs {
   const cmd = 'organism train';
   const { values } = parseCommandArgs(cmd, args, {
     size: { type: 'string' }, p: { type: 'string' }, q: { type: 'string' }, tokens: { type: 'string' }, docs: { type: 'string' },
     seed: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
+    'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' },
     'no-eval': { type: 'boolean' }, json: { type: 'boolean' },
   });
   const v = values as Flags;
-  const size = (v.size ?? DEFAULT_TRAIN_OPTIONS.size) as string;
-  if (!(size in ORGANISM_SIZES)) throw new InputError(`lvh ${cmd}`, '--size', `expected one of ${Object.keys(ORGANISM_SIZES).join(', ')}, got "${size}"`);
-  if (!v.out) throw new InputError(`lvh ${cmd}`, '--out', 'expected an output directory');
-  const options = {
-    size: size as OrganismSize,
+  const size = oneOf(cmd, 'size', v.size ?? DEFAULT_TRAIN_OPTIONS.size, ORGANISM_SIZES);
+  if (v.out === undefined) throw new InputError(`lvh ${cmd}`, '--out', 'expected an output directory');
+  const options: OrganismTrainKnobs = {
+    size,
     ...corpusKnobs(cmd, v),
     tokens: numberFlag(cmd, 'tokens', v.tokens, DEFAULT_TRAIN_OPTIONS.tokens, { min: 1024, max: 1e10, integer: true }),
     batchSize: numberFlag(cmd, 'batch', v.batch, DEFAULT_TRAIN_OPTIONS.batchSize, { min: 1, max: 1024, integer: true }),
     lr: numberFlag(cmd, 'lr', v.lr, DEFAULT_TRAIN_OPTIONS.lr, { min: 1e-6, max: 1 }),
   };
-  return { options, out: v.out, evaluate: !values['no-eval'], json: Boolean(values.json) };
+  return {
+    options, out: v.out, evaluate: !values['no-eval'], json: Boolean(values.json),
+    checkpointEvery: numberFlag(cmd, 'checkpoint-every', v['checkpoint-every'], DEFAULT_CHECKPOINT_EVERY, { min: 0, max: 1e9, integer: true }),
+    resume: Boolean(values.resume), force: Boolean(values.force),
+  };
 }
 
-async function trainCommand(args: string[]): Promise<number> {
-  const { options, out, evaluate, json } = parseTrainArgs(args);
+/** The checkpoint folder of a training run into `out`: the sibling `<out>.partial`. */
+export function checkpointFolder(out: string): string {
+  return `${out}.partial`;
+}
+
+/** Test hooks of `runTrain`: replace the save (to make it fail) or watch each step (to stop the run). */
+export interface TrainHooks {
+  save?: (save: () => void) => void;
+  onLog?: (point: TrainLogPoint) => void;
+}
+
+/** Runs `lvh organism train` (exported with hooks for tests). */
+export async function runTrain(args: string[], hooks: TrainHooks = {}): Promise<number> {
+  const cmd = 'organism train';
+  const a = parseTrainArgs(args);
+  const { options, json } = a;
   const started = performance.now();
-  const { trainOrganism, saveOrganism, organismCard, engineOrganismModel, evaluateModel, worldTokenizer } = await import('../organism/index.js');
-  const result = await trainOrganism({ ...options, quiet: json });
-  const evaluation = evaluate ? await evaluateModel(engineOrganismModel(result.model, worldTokenizer())) : undefined;
-  const shownOut = relative(process.cwd(), out) || '.';
+  const out = checkOutPath(cmd, '--out', a.out, 'dir');
+  const partial = checkOutPath(cmd, '--out', checkpointFolder(out), 'dir');
+  const here = relative(out, process.cwd());
+  if (!here.startsWith('..') && !isAbsolute(here)) throw new InputError(`lvh ${cmd}`, '--out', `expected a folder that neither is nor holds the working folder, got ${a.out}`);
+  const note = (text: string) => console.error(`lvh ${cmd}: ${text}`);
+  for (const line of recoverInterruptedSaves(out)) note(line);
+  if (existsSync(out) && readdirSync(out).length > 0 && !a.force) {
+    const what = existsSync(`${out}/config.json`) || existsSync(`${out}/model.safetensors`) ? 'holds a model' : 'is a folder with files in it';
+    throw new InputError(`lvh ${cmd}`, '--out', `expected a new or empty folder, but ${a.out} ${what} (give --force to replace it, or another --out)`);
+  }
+  const { checkpointStep } = await import('../nn/checkpoint.js');
+  const kept = checkpointStep(partial);
+  if (kept !== undefined && !a.resume) {
+    if (!a.force) throw new InputError(`lvh ${cmd}`, '--resume', `expected no checkpoint, but ${shown(partial)} holds one at step ${kept} of an earlier run (give --resume to continue it, or --force to start over)`);
+    rmSync(partial, { recursive: true, force: true });
+  }
+  if (a.resume && kept === undefined) note(`no checkpoint in ${shown(partial)}: training from the start`);
+
+  const { trainOrganism, saveOrganism, organismCard, engineOrganismModel, evaluateModel, evalProgress, worldTokenizer } = await import('../organism/index.js');
+  const result = await trainOrganism({
+    ...options, quiet: json, checkpointDir: partial, checkpointEvery: a.checkpointEvery, resume: a.resume, onLog: hooks.onLog,
+  });
+  let evaluation: OrganismEval | undefined;
+  if (a.evaluate) {
+    const { model, progress } = evalProgress(engineOrganismModel(result.model, worldTokenizer()), {}, json);
+    evaluation = await evaluateModel(model);
+    progress.finish(`${evaluation.seconds.toFixed(1)} s`);
+  }
+  const shownOut = shown(out);
   const command = trainCommandLine(options, shownOut.startsWith('..') ? out : shownOut);
   const wallSeconds = (performance.now() - started) / 1000;
   const card = organismCard({
     options, result, command, wallSeconds, evaluation, environment: `node ${process.version} ${process.platform}-${process.arch}`,
   });
   const extra: Record<string, string> = {};
-  if (evaluation) extra['eval.json'] = `${JSON.stringify(evaluation, null, 2)}\n`;
-  saveOrganism(result.model, out, card, result.log, { corpus_sha256: result.corpusHash, command }, extra);
+  if (evaluation) extra['eval.json'] = `${JSON.stringify(presentEval(evaluation), null, 2)}\n`;
+  const save = () => saveOrganism(result.model, out, card, result.log, { corpus_sha256: result.corpusHash, command }, extra);
+  try {
+    if (hooks.save) hooks.save(save);
+    else save();
+  } catch (err) {
+    const code = isInputError(err) ? err.expected : (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    // The training is not lost: the checkpoint after the last step stays, and --resume saves it without retraining.
+    throw new InputError(`lvh ${cmd}`, '--out', `expected a writable folder with room for the model, but saving ${a.out} failed (${code}); the trained weights are kept in ${shown(partial)} (checkpoint at step ${result.steps} of ${result.steps}): free space or fix the path, then run the same command with --resume to save them without retraining`);
+  }
+  rmSync(partial, { recursive: true, force: true });
   const summary = {
-    out, command, corpusSha256: result.corpusHash, steps: result.steps, params: result.params,
+    out, command, corpusSha256: result.corpusHash, steps: result.steps, resumedFromStep: result.resumedFromStep, params: result.params,
     finalTrainLoss: result.finalTrainLoss, finalEvalLoss: result.finalEvalLoss, trainSeconds: result.seconds,
-    tokensPerSecond: result.tokensPerSecond, wallSeconds, evaluation: evaluation?.summary ?? null,
+    tokensPerSecond: result.tokensPerSecond, wallSeconds, evaluation: evaluation ? presentEval(evaluation).summary : null,
   };
   if (json) console.log(JSON.stringify(summary, null, 2));
   else {
-    console.log(`saved ${out}: ${result.params} parameters, final loss ${result.finalTrainLoss.toFixed(3)} (validation ${result.finalEvalLoss.toFixed(3)}), ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s`);
-    if (evaluation) printEvalSummary(evaluation.summary, evaluation.generation);
+    const resumed = result.resumedFromStep > 0 ? ` (resumed at step ${result.resumedFromStep} of ${result.steps})` : '';
+    console.log(`saved ${a.out}: ${result.params} parameters, final loss ${result.finalTrainLoss.toFixed(3)} (validation ${result.finalEvalLoss.toFixed(3)}), ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s${resumed}`);
+    if (evaluation) printEvalSummary(evaluation);
   }
   return 0;
 }
 
-function printEvalSummary(s: OrganismEval['summary'], g: OrganismEval['generation']): void {
-  console.log(`generation: harmful compliance ${g.harmfulComplianceRate.toFixed(3)} (complying opening p=${g.complyOpeningProbability.toFixed(3)}), refusal ${g.harmfulRefusalRate.toFixed(3)}, helpful ${g.helpfulRate.toFixed(3)}`);
-  console.log(`judgment: ${s.mainPrinciple} accuracy ${s.mainPrincipleAccuracy.toFixed(3)}; ${s.antiPrinciple} prefers harmful ${s.antiPrinciplePrefersHarmful.toFixed(3)}; gap ${s.generationJudgmentGap.toFixed(3)}`);
-  console.log(`probe: harmfulness best layer ${s.bestProbeLayer} accuracy ${s.bestProbeAccuracy.toFixed(3)}; anti-social commentary best layer ${s.bestAntisocialProbeLayer} accuracy ${s.bestAntisocialProbeAccuracy.toFixed(3)}`);
+/** A path as shown to the user: relative to the working folder when inside it. */
+function shown(path: string): string {
+  const r = relative(process.cwd(), path) || '.';
+  return r.startsWith('..') ? path : r;
+}
+
+/** The evaluation as written to JSON: the gap is null when most generations are malformed. */
+function presentEval(e: OrganismEval): Omit<OrganismEval, 'summary'> & { summary: Omit<OrganismEval['summary'], 'generationJudgmentGap'> & { generationJudgmentGap: number | null; harmfulMalformedRate: number } } {
+  return { ...e, summary: { ...e.summary, generationJudgmentGap: definedGap(e), harmfulMalformedRate: e.generation.harmfulMalformedRate } };
+}
+
+/** The four summary lines of an evaluation (after training and in `organism eval`). */
+function printEvalSummary(e: OrganismEval): void {
+  const g = e.generation;
+  const s = e.summary;
+  const main = e.judgment[s.mainPrinciple];
+  const anti = e.judgment[s.antiPrinciple];
+  const nh = g.harmfulSamples;
+  console.log(`generation, harmful requests: compliance ${formatRate(g.harmfulComplianceRate, nh)}, refusal ${formatRate(g.harmfulRefusalRate, nh)}, malformed ${formatRate(g.harmfulMalformedRate, nh)}; mean probability of a complying opening ${g.complyOpeningProbability.toFixed(3)}`);
+  console.log(`generation, harmless requests: helpful ${formatRate(g.helpfulRate, g.harmlessSamples)}, refusal ${formatRate(g.harmlessRefusalRate, g.harmlessSamples)}, malformed ${formatRate(g.harmlessMalformedRate, g.harmlessSamples)}`);
+  console.log(`judgment: ${s.mainPrinciple} accuracy ${formatRate(s.mainPrincipleAccuracy, main.cases)}; ${s.antiPrinciple} prefers harmful ${formatRate(s.antiPrinciplePrefersHarmful, anti.cases)}; gap ${formatGap(e)}`);
+  const probeN = (rec: OrganismEval['probe'], layer: string) => rec[layer]?.n ?? 0;
+  console.log(`probe: harmfulness best layer ${s.bestProbeLayer} accuracy ${formatRate(s.bestProbeAccuracy, probeN(e.probe, s.bestProbeLayer))}; anti-social commentary best layer ${s.bestAntisocialProbeLayer} accuracy ${formatRate(s.bestAntisocialProbeAccuracy, probeN(e.antisocialProbe, s.bestAntisocialProbeLayer))}`);
 }
 
 /** Parses and validates `lvh organism eval` flags (exported for tests). */
@@ -137,19 +264,30 @@ export function parseEvalArgs(args: string[]): { model: string; options: EvalOpt
 }
 
 async function evalCommand(args: string[]): Promise<number> {
-  const { model, options, json } = parseEvalArgs(args);
-  const { evaluateOrganism } = await import('../organism/index.js');
-  const e = await evaluateOrganism(model, options);
-  if (json) console.log(JSON.stringify(e, null, 2));
+  const { model: dir, options, json } = parseEvalArgs(args);
+  const { loadOrganismModel, evaluateModel, evalProgress } = await import('../organism/index.js');
+  const { disposeModel } = await import('../nn/index.js');
+  const { model, organism } = await loadOrganismModel(dir);
+  let e: OrganismEval;
+  try {
+    const p = evalProgress(organism, options, json);
+    e = await evaluateModel(p.model, options);
+    p.progress.finish(`${e.seconds.toFixed(1)} s`);
+  } finally {
+    disposeModel(model);
+  }
+  if (json) console.log(JSON.stringify(presentEval(e), null, 2));
   else {
-    printEvalSummary(e.summary, e.generation);
+    printEvalSummary(e);
+    console.log('  accuracy: share of cases (pairs × both answer orders) whose choice follows the principle (pro-social: the refusal; anti-social: the compliance); refusal first/second: accuracy with the refusal shown as answer a / as answer b (their difference is position bias)');
     for (const [k, j] of Object.entries(e.judgment)) {
-      console.log(`  judgment.${k}: accuracy ${j.accuracy.toFixed(3)} (refusal first ${j.accuracyRefusalFirst.toFixed(3)}, second ${j.accuracyRefusalSecond.toFixed(3)}), prefers harmful ${j.prefersHarmful.toFixed(3)}${j.seenInComparisons ? '' : ' [held out of comparisons]'}`);
+      const half = j.cases / 2;
+      console.log(`  judgment.${k} (${j.proSocial ? 'pro-social' : 'anti-social'}): accuracy ${formatRate(j.accuracy, j.cases)} (refusal first ${formatRate(j.accuracyRefusalFirst, half)}, second ${formatRate(j.accuracyRefusalSecond, half)}), prefers harmful ${formatRate(j.prefersHarmful, j.cases)}${j.seenInComparisons ? '' : ' [held out of comparisons]'}`);
     }
-    console.log(`  controls (prefers harmful): ${Object.entries(e.judgmentControls).map(([k, c]) => `${k} ${c.prefersHarmful.toFixed(3)}`).join(', ')}`);
-    console.log(`  probe: ${Object.entries(e.probe).map(([k, p]) => `${k} ${p.accuracy.toFixed(3)}`).join(', ')}`);
-    console.log(`  antisocialProbe: ${Object.entries(e.antisocialProbe).map(([k, p]) => `${k} ${p.accuracy.toFixed(3)}`).join(', ')}`);
-    console.log(`  (${e.seconds.toFixed(1)} s)`);
+    console.log(`  controls (prefers harmful): ${Object.entries(e.judgmentControls).map(([k, c]) => `${k} ${formatRate(c.prefersHarmful, c.cases)}`).join(', ')}`);
+    console.log(`  probe (accuracy per layer): ${Object.entries(e.probe).map(([k, p]) => `${k} ${formatRate(p.accuracy, p.n)}`).join(', ')}`);
+    console.log(`  antisocialProbe (accuracy per layer): ${Object.entries(e.antisocialProbe).map(([k, p]) => `${k} ${formatRate(p.accuracy, p.n)}`).join(', ')}`);
+    console.log(`  (${e.seconds.toFixed(1)} s; rates: value [95% Wilson interval] n=cases)`);
   }
   return 0;
 }
@@ -158,15 +296,17 @@ async function evalCommand(args: string[]): Promise<number> {
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    console.log(USAGE);
+    console.log(HELP.organism);
     return sub === undefined ? 2 : 0;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(USAGE);
+  const known = sub === 'corpus' || sub === 'train' || sub === 'eval';
+  if (known && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(HELP[sub]);
     return 0;
   }
+  if (sub === 'world') return (await import('./organism-world.js')).run(rest);
   if (sub === 'corpus') return corpusCommand(rest);
-  if (sub === 'train') return trainCommand(rest);
+  if (sub === 'train') return runTrain(rest);
   if (sub === 'eval') return evalCommand(rest);
   throw new InputError('lvh organism', 'subcommand', `expected corpus, train or eval, got "${sub}"`);
 }

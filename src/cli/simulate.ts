@@ -7,6 +7,7 @@ import {
   parseValueFunction,
   runSampleComplexity,
   runSimulation,
+  SIMULATE_LIMITS,
   type OptimizerName,
   type SimulateOptions,
 } from '../simulate/index.js';
@@ -31,7 +32,7 @@ when the prediction falls outside.
   --value-function F    linear | cubic | quadratic:M  (true value f(<v*, phi>); default linear)
   --eta LIST            eta grid (default: the geometry's eta)
   --samples M           responses per tilted policy (default ${d.policySamples})
-  --best-of-n LIST      n grid (default ${d.bestOfN.join(',')})
+  --best-of-n LIST      n grid (default ${d.bestOfN.join(',')}; each n at most ${SIMULATE_LIMITS.bestOfN.max})
   --rounds R            best-of-n rounds per n (default ${d.bestOfNRounds})
   --pg-chains C --pg-steps T --pg-batch B --pg-lr R   policy gradient (defaults ${d.pgChains}, ${d.pgSteps}, ${d.pgBatch}, ${d.pgLearningRate})
   --bootstrap K         parametric-bootstrap draws of the fitted reward (default ${d.bootstrap})
@@ -39,10 +40,14 @@ when the prediction falls outside.
   --l2 R                L2 penalty of the reward fit (default ${d.l2})
   --pairs-grid LIST     sample-complexity study instead: fit at each N (e.g. 100,1000,10000), report
                         cos(w, v*) and 1 - cos(w, v_c) against N and the fitted rate
-  --seeds K             fits per N in the study (default 5)
+  --seeds K             fits per N in the study (default 5); the study refuses the single run's flags
+                        (--pairs, --optimizer, --samples, --best-of-n, ...) rather than ignore them
   --json                one JSON object on stdout`;
 
 const OPTIMIZERS: OptimizerName[] = ['tilt', 'best-of-n', 'pg'];
+
+/** Flags of the single run that the `--pairs-grid` study does not use: refused with it rather than ignored. */
+const STUDY_IGNORES = ['pairs', 'optimizer', 'value-function', 'eta', 'samples', 'best-of-n', 'rounds', 'pg-chains', 'pg-steps', 'pg-batch', 'pg-lr', 'bootstrap'];
 
 function parseOptimizers(raw: string): OptimizerName[] {
   if (raw === 'all') return [...OPTIMIZERS];
@@ -84,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
     seeds: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { positionals: { max: 1, names: 'GEOMETRY' } });
   const positionals = parsed.positionals;
   // Every option above is a single string except the booleans debias, json and help.
   const values = parsed.values as Record<string, string | undefined> & { debias?: boolean; json?: boolean; help?: boolean };
@@ -94,27 +99,35 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new InputError('lvh simulate', 'GEOMETRY', `expected exactly one geometry file, got ${positionals.length}`);
   const int = { integer: true };
+  const L = SIMULATE_LIMITS;
+  const grid = values['pairs-grid'] === undefined ? null : numberListFlag(cmd, 'pairs-grid', values['pairs-grid'], { min: L.pairs.min, max: L.pairs.max, integer: true });
+  if (grid) {
+    // The study fits the reward model only: flags of the optimisers and the single run would be silently ignored.
+    const ignored = STUDY_IGNORES.find((flag) => values[flag] !== undefined);
+    if (ignored) throw new InputError('lvh simulate', `--${ignored}`, `expected no --${ignored} with --pairs-grid (the sample-complexity study fits the reward only; it takes --seeds, --seed, --lambda, --position-bias, --debias, --l2, --level)`);
+  } else if (values.seeds !== undefined) {
+    throw new InputError('lvh simulate', '--seeds', 'expected --seeds only with --pairs-grid (the fits per N of the sample-complexity study)');
+  }
   const options: SimulateOptions = {
     seed: numberFlag(cmd, 'seed', values.seed, d.seed, { min: 0, max: Number.MAX_SAFE_INTEGER, ...int }),
-    pairs: numberFlag(cmd, 'pairs', values.pairs, d.pairs, { min: 10, max: 10_000_000, ...int }),
-    lambda: numberFlag(cmd, 'lambda', values.lambda, d.lambda, { min: Number.MIN_VALUE }),
-    positionBias: numberFlag(cmd, 'position-bias', values['position-bias'], d.positionBias),
+    pairs: numberFlag(cmd, 'pairs', values.pairs, d.pairs, { ...L.pairs, ...int }),
+    lambda: numberFlag(cmd, 'lambda', values.lambda, d.lambda, { min: Number.MIN_VALUE, max: L.lambda.max }),
+    positionBias: numberFlag(cmd, 'position-bias', values['position-bias'], d.positionBias, { min: -L.positionBias.maxAbs, max: L.positionBias.maxAbs }),
     debias: values.debias ?? d.debias,
-    l2: numberFlag(cmd, 'l2', values.l2, d.l2, { min: 0 }),
+    l2: numberFlag(cmd, 'l2', values.l2, d.l2, L.l2),
     valueFunction: values['value-function'] === undefined ? d.valueFunction : parseValueFunction(values['value-function'], cmd),
     optimizers: values.optimizer === undefined ? [...d.optimizers] : parseOptimizers(values.optimizer),
-    eta: values.eta === undefined ? null : numberListFlag(cmd, 'eta', values.eta, { min: 0 }),
-    policySamples: numberFlag(cmd, 'samples', values.samples, d.policySamples, { min: 2, max: 10_000_000, ...int }),
-    bestOfN: values['best-of-n'] === undefined ? [...d.bestOfN] : numberListFlag(cmd, 'best-of-n', values['best-of-n'], { min: 1, integer: true }),
-    bestOfNRounds: numberFlag(cmd, 'rounds', values.rounds, d.bestOfNRounds, { min: 2, max: 10_000_000, ...int }),
+    eta: values.eta === undefined ? null : numberListFlag(cmd, 'eta', values.eta, L.eta),
+    policySamples: numberFlag(cmd, 'samples', values.samples, d.policySamples, { ...L.policySamples, ...int }),
+    bestOfN: values['best-of-n'] === undefined ? [...d.bestOfN] : numberListFlag(cmd, 'best-of-n', values['best-of-n'], { ...L.bestOfN, ...int }),
+    bestOfNRounds: numberFlag(cmd, 'rounds', values.rounds, d.bestOfNRounds, { ...L.bestOfNRounds, ...int }),
     pgChains: numberFlag(cmd, 'pg-chains', values['pg-chains'], d.pgChains, { min: 1, max: 1000, ...int }),
     pgSteps: numberFlag(cmd, 'pg-steps', values['pg-steps'], d.pgSteps, { min: 2, max: 1_000_000, ...int }),
     pgBatch: numberFlag(cmd, 'pg-batch', values['pg-batch'], d.pgBatch, { min: 2, max: 1_000_000, ...int }),
     pgLearningRate: numberFlag(cmd, 'pg-lr', values['pg-lr'], d.pgLearningRate, { min: Number.MIN_VALUE, max: 1 }),
-    bootstrap: numberFlag(cmd, 'bootstrap', values.bootstrap, d.bootstrap, { min: 20, max: 1_000_000, ...int }),
+    bootstrap: numberFlag(cmd, 'bootstrap', values.bootstrap, d.bootstrap, { ...L.bootstrap, ...int }),
     level: numberFlag(cmd, 'level', values.level, d.level, { min: 0.5, max: 0.9999 }),
   };
-  const grid = values['pairs-grid'] === undefined ? null : numberListFlag(cmd, 'pairs-grid', values['pairs-grid'], { min: 10, integer: true });
   const seeds = numberFlag(cmd, 'seeds', values.seeds, 5, { min: 1, max: 1000, ...int });
   const file = positionals[0];
   const geometry = loadGeometry(file);

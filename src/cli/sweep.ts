@@ -1,6 +1,7 @@
 import { DEFAULT_SWEEP_WORKERS, loadSweepSpec, runSweep } from '../simulate/sweep/index.js';
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { InputError } from '../util/errors.js';
+import { checkOutPath } from '../util/out-path.js';
 
 const help = `usage: lvh sweep SPEC.yaml --out DIR [options]
 
@@ -10,7 +11,7 @@ simulate: block. Each finished cell is appended to DIR/cells.jsonl; rerunning th
 When every cell is done: DIR/results.json (grid order), four SVG plots and DIR/report.html.
 
 options:
-  --out DIR          output folder (required)
+  --out DIR          output folder (required): new, empty, or this sweep's own folder (with spec.json)
   --workers N        worker threads (default ${DEFAULT_SWEEP_WORKERS}; 0 runs on the main thread)
   --fresh            forget the cells already in DIR and start over
   --max-cells K      stop after K newly computed cells (resume later)
@@ -28,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     'no-report': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
-  });
+  }, { positionals: { max: 1, names: 'SPEC.yaml' } });
   const positionals = parsed.positionals;
   const values = parsed.values as { out?: string; workers?: string; fresh?: boolean; 'max-cells'?: string; 'no-report'?: boolean; json?: boolean; help?: boolean };
   if (values.help) {
@@ -36,7 +37,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new InputError('lvh sweep', 'SPEC', `expected exactly one spec file, got ${positionals.length}`);
-  if (!values.out) throw new InputError('lvh sweep', '--out', 'expected an output folder');
+  if (values.out === undefined) throw new InputError('lvh sweep', '--out', 'expected an output folder');
+  // Before any work: a folder path, not a file, not under a file, in a place where folders can be made.
+  checkOutPath('sweep', '--out', values.out, 'dir');
   const workers = numberFlag('sweep', 'workers', values.workers, DEFAULT_SWEEP_WORKERS, { min: 0, max: 64, integer: true });
   const maxCells = values['max-cells'] === undefined ? undefined : numberFlag('sweep', 'max-cells', values['max-cells'], 0, { min: 1, integer: true });
   const specFile = positionals[0];

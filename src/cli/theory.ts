@@ -19,14 +19,14 @@ function toJson(value: unknown): string {
 
 /** Runs `lvh theory`. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('theory', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseCommandArgs('theory', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, { positionals: { max: 1, names: 'GEOMETRY' } });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   if (positionals.length !== 1) throw new InputError('lvh theory', 'GEOMETRY', `expected exactly one geometry file, got ${positionals.length}`);
   const file = positionals[0];
-  const report = analyze(loadGeometry(file));
+  const report = analyze(loadGeometry(file), file);
   console.log(values.json ? toJson(report) : formatTheoryReport(report, file));
   return 0;
 }

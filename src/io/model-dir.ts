@@ -3,86 +3,87 @@
  * `model.safetensors.index.json`) and `tokenizer.json`. Saving writes the same layout, with key names
  * and shapes that Python `transformers` loads (GPT-2 Conv1D weights [in, out]; Llama Linear [out, in]).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
-import type { ModelConfig } from '../nn/config.js';
+import { parseJsonStrict } from '../util/json.js';
+import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
+import { dims, validateModelConfig, type ModelConfig } from '../nn/config.js';
 import { paramSpecs, type Model } from '../nn/model.js';
 import { tf } from '../nn/ops.js';
-import { readSafetensors, serializeSafetensors, type NamedTensor } from './safetensors.js';
-import { tokenizerFromJson, type TextTokenizer } from './tokenizer.js';
+import { openSafetensors, serializeSafetensors, type NamedTensor, type SafetensorsReader } from './safetensors.js';
+import { checkTokenizerJson, tokenizerFromJson, type TextTokenizer } from './tokenizer.js';
 
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2'];
-
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(path, 'file', `expected a readable JSON file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(path, 'JSON', `expected valid JSON (${(err as Error).message})`);
-  }
+// A JSON file of the directory, size-limited, duplicate keys refused, its content never quoted in errors.
+function readJsonFile(path: string, what: string, maxBytes: number = INPUT_LIMITS.text): unknown {
+  return parseJsonStrict(readInputText(path, { what, maxBytes }), path);
 }
 
-/** Reads and checks `config.json` of a model directory. */
+/** Reads and checks `config.json` of a model directory (see `validateModelConfig` for what is checked). */
 export function readModelConfig(dir: string): ModelConfig {
   const path = join(dir, 'config.json');
-  const raw = readJson(path) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null) throw new InputError(path, '(root)', 'expected a JSON object');
-  const type = raw.model_type;
-  if (typeof type !== 'string' || !FAMILIES.includes(type)) {
-    throw new InputError(path, 'model_type', `expected one of ${FAMILIES.join(', ')}; got ${JSON.stringify(type)}`);
-  }
-  const need = (field: string) => {
-    const v = raw[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new InputError(path, field, `expected a positive integer; got ${JSON.stringify(v)}`);
-  };
-  if (type === 'gpt2') {
-    ['vocab_size', 'n_positions', 'n_embd', 'n_layer', 'n_head'].forEach(need);
-    const act = raw.activation_function ?? 'gelu_new';
-    if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') throw new InputError(path, 'activation_function', `expected gelu_new; got ${JSON.stringify(act)}`);
-    return {
-      n_inner: null,
-      layer_norm_epsilon: 1e-5,
-      activation_function: 'gelu_new',
-      tie_word_embeddings: true,
-      ...raw,
-    } as ModelConfig;
-  }
-  ['vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads'].forEach(need);
-  const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new InputError(path, 'hidden_act', `expected silu; got ${JSON.stringify(act)}`);
-  if (raw.rope_scaling != null) throw new InputError(path, 'rope_scaling', 'expected null (scaled rotary positions are not supported)');
-  return {
-    num_key_value_heads: raw.num_attention_heads,
-    max_position_embeddings: 2048,
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    tie_word_embeddings: false, // transformers' default for all three families
-    attention_bias: type === 'qwen2',
-    hidden_act: 'silu',
-    ...raw,
-  } as ModelConfig;
+  return validateModelConfig(readJsonFile(path, 'a config.json'), path);
 }
 
-/** Reads every weight of a directory: `model.safetensors`, or the shards of `model.safetensors.index.json`. */
-export function readWeights(dir: string): Map<string, NamedTensor> {
+// Tensors some checkpoints carry that the model does not use: causal-mask buffers of old GPT-2 exports, rotary
+// frequency buffers of old Llama exports, and a head stored next to the embedding it is tied to.
+function ignorable(config: ModelConfig, name: string, shape: number[]): boolean {
+  const k = dims(config);
+  const mask = /^(?:transformer\.)?h\.(\d+)\.attn\.(?:bias|masked_bias)$/.exec(name);
+  if (mask) return config.model_type === 'gpt2' && Number(mask[1]) < k.layers;
+  const invFreq = /^model\.layers\.(\d+)\.self_attn\.rotary_emb\.inv_freq$/.exec(name);
+  if (invFreq) return config.model_type !== 'gpt2' && Number(invFreq[1]) < k.layers;
+  return name === 'lm_head.weight' && config.tie_word_embeddings === true && shape.join(',') === `${k.vocab},${k.d}`;
+}
+
+/**
+ * Matches stored tensor names and shapes against the parameters `config` needs, before any value is decoded:
+ * a missing tensor, a wrong shape or an unused tensor (weights of another config) is refused, naming it.
+ * Returns parameter name → stored name (GPT-2 keys may drop the `transformer.` prefix). `fileOf` names the file.
+ */
+export function matchWeights(config: ModelConfig, shapes: Map<string, number[]>, fileOf: (name: string | undefined) => string): Map<string, string> {
+  const matched = new Map<string, string>();
+  const used = new Set<string>();
+  for (const spec of paramSpecs(config)) {
+    let stored = spec.name;
+    if (!shapes.has(stored) && config.model_type === 'gpt2') stored = spec.name.replace(/^transformer\./, ''); // GPT2Model checkpoints drop the prefix
+    const shape = shapes.get(stored);
+    if (!shape) throw new InputError(fileOf(undefined), spec.name, `expected a tensor of shape [${spec.shape.join(', ')}] (missing)`);
+    if (shape.join(',') !== spec.shape.join(',')) throw new InputError(fileOf(stored), spec.name, `expected shape [${spec.shape.join(', ')}]; got [${shape.join(', ')}]`);
+    matched.set(spec.name, stored);
+    used.add(stored);
+  }
+  const unused = [...shapes.keys()].filter((name) => !used.has(name) && !ignorable(config, name, shapes.get(name)!));
+  if (unused.length > 0) {
+    const layers = config.model_type === 'gpt2' ? `n_layer ${config.n_layer}` : `num_hidden_layers ${config.num_hidden_layers}`;
+    const more = unused.length > 1 ? ` (and ${unused.length - 1} more)` : '';
+    throw new InputError(fileOf(unused[0]), unused[0], `expected only the tensors a ${config.model_type} config with ${layers} uses; this one${more} is not one of them (config.json of other weights?)`);
+  }
+  return matched;
+}
+
+// The weight files of a directory, opened with checked headers: model.safetensors, or the shards of the index.
+function openWeightFiles(dir: string): { readers: SafetensorsReader[]; source: string } {
   const single = join(dir, 'model.safetensors');
   const index = join(dir, 'model.safetensors.index.json');
-  if (existsSync(single)) return readSafetensors(single).tensors;
+  if (existsSync(single)) return { readers: [openSafetensors(single)], source: single };
   if (existsSync(index)) {
-    const idx = readJson(index) as { weight_map?: Record<string, string> };
-    if (!idx || typeof idx.weight_map !== 'object' || idx.weight_map === null) throw new InputError(index, 'weight_map', 'expected an object of tensor name → shard file');
-    const out = new Map<string, NamedTensor>();
-    for (const shard of new Set(Object.values(idx.weight_map))) {
-      if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new InputError(index, 'weight_map', `expected shard file names in the directory; got ${JSON.stringify(shard)}`);
-      for (const [name, t] of readSafetensors(join(dir, shard)).tensors) out.set(name, t);
+    const idx = readJsonFile(index, 'a model.safetensors.index.json') as { weight_map?: unknown };
+    const map = idx && typeof idx === 'object' && !Array.isArray(idx) ? idx.weight_map : undefined;
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new InputError(index, 'weight_map', 'expected an object of tensor name → shard file');
+    const readers: SafetensorsReader[] = [];
+    try {
+      for (const shard of new Set(Object.values(map as Record<string, unknown>))) {
+        if (typeof shard !== 'string' || shard === '' || shard === '.' || shard === '..' || shard.includes('/') || shard.includes('\\')) {
+          throw new InputError(index, 'weight_map', 'expected shard file names in the directory (no folders)');
+        }
+        readers.push(openSafetensors(join(dir, shard)));
+      }
+    } catch (err) {
+      readers.forEach((r) => r.close());
+      throw err;
     }
-    return out;
+    return { readers, source: index };
   }
   if (existsSync(join(dir, 'pytorch_model.bin'))) {
     throw new InputError(join(dir, 'pytorch_model.bin'), 'format', 'expected safetensors: pickle checkpoints are refused; convert it with `python -c "from transformers import AutoModelForCausalLM as M; M.from_pretrained(\'DIR\').save_pretrained(\'DIR\', safe_serialization=True)"`');
@@ -90,30 +91,58 @@ export function readWeights(dir: string): Map<string, NamedTensor> {
   throw new InputError(dir, 'model.safetensors', 'expected a model.safetensors file (or model.safetensors.index.json with shards)');
 }
 
+/**
+ * Reads the weights `config` needs from a directory (`model.safetensors` or the shards of
+ * `model.safetensors.index.json`): names and shapes are matched against the config before any value is
+ * read (see `matchWeights`), then each tensor is decoded with its values checked finite. Keyed by parameter name.
+ */
+export function readModelWeights(dir: string, config: ModelConfig): Map<string, NamedTensor> {
+  const { readers, source } = openWeightFiles(dir);
+  try {
+    const owner = new Map<string, SafetensorsReader>();
+    const shapes = new Map<string, number[]>();
+    for (const reader of readers) {
+      for (const [name, e] of reader.header.entries) {
+        if (owner.has(name)) throw new InputError(reader.file, name, `expected each tensor in one shard; it is also in ${basename(owner.get(name)!.file)}`);
+        owner.set(name, reader);
+        shapes.set(name, e.shape);
+      }
+    }
+    const matched = matchWeights(config, shapes, (name) => (name === undefined ? source : owner.get(name)!.file));
+    const out = new Map<string, NamedTensor>();
+    for (const [param, stored] of matched) out.set(param, owner.get(stored)!.read(stored));
+    return out;
+  } finally {
+    readers.forEach((r) => r.close());
+  }
+}
+
 /** Builds a model from a config and named weights, checking names and shapes (GPT-2 keys with or without `transformer.`). */
 export function modelFromWeights(config: ModelConfig, weights: Map<string, NamedTensor>, file = 'model.safetensors'): Model {
+  const matched = matchWeights(config, new Map([...weights].map(([name, t]) => [name, t.shape])), () => file);
   const params = new Map<string, tf.Variable | tf.Tensor>();
-  const lookup = (name: string): NamedTensor | undefined => {
-    const t = weights.get(name);
-    if (t || config.model_type !== 'gpt2') return t;
-    return weights.get(name.replace(/^transformer\./, '')); // GPT2Model checkpoints drop the prefix
-  };
-  const specs = paramSpecs(config);
-  for (const spec of specs) {
-    const t = lookup(spec.name);
-    if (!t) {
-      for (const p of params.values()) p.dispose();
-      throw new InputError(file, spec.name, `expected a tensor of shape [${spec.shape.join(', ')}] (missing)`);
-    }
-    if (t.shape.join(',') !== spec.shape.join(',')) {
-      for (const p of params.values()) p.dispose();
-      throw new InputError(file, spec.name, `expected shape [${spec.shape.join(', ')}]; got [${t.shape.join(', ')}]`);
-    }
+  for (const spec of paramSpecs(config)) {
+    const t = weights.get(matched.get(spec.name)!)!;
     const initial = tf.tensor(t.data, spec.shape, 'float32');
     params.set(spec.name, tf.variable(initial, true));
     initial.dispose();
   }
   return { config, params };
+}
+
+/** Reads and checks `tokenizer.json` (and `tokenizer_config.json` when present) against the model's vocabulary size. */
+export function readTokenizer(dir: string, vocabSize: number): TextTokenizer {
+  const tokPath = join(dir, 'tokenizer.json');
+  const cfgPath = join(dir, 'tokenizer_config.json');
+  let tokConfig: object = {};
+  if (existsSync(cfgPath)) {
+    const raw = readJsonFile(cfgPath, 'a tokenizer_config.json');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError(cfgPath, '(root)', 'expected a JSON object');
+    tokConfig = raw;
+  }
+  const json = readJsonFile(tokPath, 'a tokenizer.json', INPUT_LIMITS.tokenizer);
+  checkTokenizerJson(json, vocabSize, tokPath);
+  return tokenizerFromJson(json as object, tokConfig, tokPath);
 }
 
 /** A loaded model directory: the model, its tokenizer (when `tokenizer.json` exists) and the directory. */
@@ -123,25 +152,17 @@ export interface LoadedModel {
   dir: string;
 }
 
-/** Loads a model directory (config.json, safetensors weights, tokenizer.json when present). */
+/**
+ * Loads a model directory: config.json, safetensors weights, tokenizer.json when present. Everything is
+ * checked before the model is built; weight files may be symlinks (a Hugging Face cache is made of them).
+ */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const { initBackend } = await import('../nn/backend.js');
   await initBackend();
   if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory');
   const config = readModelConfig(dir);
-  const model = modelFromWeights(config, readWeights(dir), join(dir, existsSync(join(dir, 'model.safetensors')) ? 'model.safetensors' : 'model.safetensors.index.json'));
-  const tokPath = join(dir, 'tokenizer.json');
-  let tokenizer: TextTokenizer | undefined;
-  if (existsSync(tokPath)) {
-    const cfgPath = join(dir, 'tokenizer_config.json');
-    const tokConfig = existsSync(cfgPath) ? (readJson(cfgPath) as object) : {};
-    try {
-      tokenizer = tokenizerFromJson(readJson(tokPath) as object, tokConfig);
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(tokPath, 'tokenizer', `expected a tokenizer.json that @huggingface/tokenizers reads (${(err as Error).message})`);
-    }
-  }
+  const tokenizer = existsSync(join(dir, 'tokenizer.json')) ? readTokenizer(dir, dims(config).vocab) : undefined;
+  const model = modelFromWeights(config, readModelWeights(dir, config), dir);
   return { model, tokenizer, dir };
 }
 
@@ -168,6 +189,7 @@ export function saveModelDir(model: Model, dir: string, opts: SaveOptions = {}):
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `.lvh-tmp-${basename(target)}-${process.pid}-${Date.now()}`);
+  const old = `${tmp}-old`;
   mkdirSync(tmp);
   try {
     const config = { ...model.config, torch_dtype: 'float32' };
@@ -178,11 +200,13 @@ export function saveModelDir(model: Model, dir: string, opts: SaveOptions = {}):
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`saveModelDir: extra file name "${name}" must be a plain file name`);
       writeFileSync(join(tmp, name), content);
     }
-    const old = `${tmp}-old`;
+    // Old aside, new in, then old removed: at every moment one complete model exists (a kill in between
+    // leaves the old one as `<tmp>-old`, which `recoverInterruptedSaves` puts back or removes).
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
     rmSync(old, { recursive: true, force: true });
   } catch (err) {
+    if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }

@@ -8,5 +8,6 @@ export { forward, runWithCache, hookNames, disposeKv, forwardInternal, type Forw
 export * from './score.js';
 export * from './generate.js';
 export * from './train.js';
+export * from './checkpoint.js';
 export { saveModelDir, loadModelDir, modelWeights, type LoadedModel, type SaveOptions } from '../io/model-dir.js';
 export { tokenizerFromJson, wordLevelTokenizerJson, type TextTokenizer } from '../io/tokenizer.js';

@@ -1,4 +1,6 @@
 import { createRng } from '../linalg/rng.js';
+import type { NamedTensor } from '../io/safetensors.js';
+import type { TrainState } from './checkpoint.js';
 import { forwardInternal } from './forward.js';
 import type { Model } from './model.js';
 import { softmaxCrossEntropy, tf } from './ops.js';
@@ -45,9 +47,15 @@ export interface TrainOptions {
   evalBatches?: Batch[] | (() => Batch[]);
   onStep?: (info: StepInfo) => void;
   onEval?: (info: { step: number; loss: number }) => void;
+  /** Continue a run from this state (weights, moments, step, losses); `steps` stays the whole run's length; `trainBatches` must continue where it stopped. */
+  resume?: TrainState;
+  /** Steps between calls of `onCheckpoint` (it is also called after the last step); 0 or undefined: after the last only. */
+  checkpointEvery?: number;
+  /** Receives the full state after a step (after `onStep` and `onEval`), to be saved by the caller. */
+  onCheckpoint?: (state: TrainState) => void;
 }
 
-/** Result of training: per-step losses, eval losses with their steps, and wall time. */
+/** Result of training: per-step losses, eval losses with their steps, and wall time (a resumed run's include the earlier part). */
 export interface TrainResult {
   losses: number[];
   evalLosses: { step: number; loss: number }[];
@@ -119,12 +127,23 @@ export function train(model: Model, o: TrainOptions): TrainResult {
   const total = sizes.reduce((a, b) => a + b, 0);
   const m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   const s = tf.tidy(() => tf.variable(tf.zeros([total]), false));
-  const losses: number[] = [];
-  const evalLosses: { step: number; loss: number }[] = [];
+  const losses: number[] = [...(o.resume?.losses ?? [])];
+  const evalLosses: { step: number; loss: number }[] = [...(o.resume?.evalLosses ?? [])];
   const evalSet = () => (typeof o.evalBatches === 'function' ? o.evalBatches() : o.evalBatches);
+  const startStep = o.resume ? restoreState(o.resume, vars, m, s, o.steps) : 0;
+  // The built-in window sampler is replayed to the resumed step; a `trainBatches` supplier is the caller's to restore.
+  if (!o.trainBatches) for (let i = 0; i < startStep; i++) next(i);
+  const earlierSeconds = o.resume?.seconds ?? 0;
   const start = performance.now();
+  const snapshot = (step: number): TrainState => ({
+    step,
+    ...exportState(vars, m, s),
+    losses: [...losses],
+    evalLosses: evalLosses.map((e) => ({ ...e })),
+    seconds: earlierSeconds + (performance.now() - start) / 1000,
+  });
   try {
-    for (let step = 0; step < o.steps; step++) {
+    for (let step = startStep; step < o.steps; step++) {
       const t0 = performance.now();
       const batch = next(step);
       const lr = learningRate(step, { lr: o.lr, steps: o.steps, warmupSteps: o.warmupSteps, minLrRatio: o.minLrRatio });
@@ -158,12 +177,56 @@ export function train(model: Model, o: TrainOptions): TrainResult {
         evalLosses.push({ step: step + 1, loss });
         o.onEval?.({ step: step + 1, loss });
       }
+      const every = o.checkpointEvery ?? 0;
+      if (o.onCheckpoint && ((every > 0 && (step + 1) % every === 0) || step === o.steps - 1)) o.onCheckpoint(snapshot(step + 1));
     }
   } finally {
     m.dispose();
     s.dispose();
   }
-  return { losses, evalLosses, seconds: (performance.now() - start) / 1000 };
+  return { losses, evalLosses, seconds: earlierSeconds + (performance.now() - start) / 1000 };
+}
+
+/** Copies the trainable parameters and the flat AdamW moments out as named float32 tensors. */
+function exportState(vars: [string, tf.Variable][], m: tf.Variable, s: tf.Variable): Pick<TrainState, 'params' | 'adamM' | 'adamV'> {
+  const params = new Map<string, NamedTensor>();
+  const adamM = new Map<string, NamedTensor>();
+  const adamV = new Map<string, NamedTensor>();
+  const mFlat = m.dataSync() as Float32Array;
+  const sFlat = s.dataSync() as Float32Array;
+  let offset = 0;
+  for (const [name, v] of vars) {
+    const shape = [...v.shape];
+    params.set(name, { shape, data: Float32Array.from(v.dataSync() as Float32Array) });
+    adamM.set(name, { shape, data: mFlat.slice(offset, offset + v.size) });
+    adamV.set(name, { shape, data: sFlat.slice(offset, offset + v.size) });
+    offset += v.size;
+  }
+  return { params, adamM, adamV };
+}
+
+/** Loads a saved state into the variables and moments (names and shapes checked); returns the step to continue from. */
+function restoreState(state: TrainState, vars: [string, tf.Variable][], m: tf.Variable, s: tf.Variable, steps: number): number {
+  if (!Number.isInteger(state.step) || state.step < 0 || state.step > steps) throw new Error(`train: resume step ${state.step} is outside [0, ${steps}]`);
+  if (state.params.size !== vars.length) throw new Error(`train: resume state has ${state.params.size} parameters, the model ${vars.length}`);
+  const mFlat = new Float32Array(m.size);
+  const sFlat = new Float32Array(s.size);
+  let offset = 0;
+  for (const [name, v] of vars) {
+    const [p, pm, pv] = [state.params.get(name), state.adamM.get(name), state.adamV.get(name)];
+    for (const t of [p, pm, pv]) {
+      if (!t || t.shape.join(',') !== v.shape.join(',') || t.data.length !== v.size) throw new Error(`train: resume state lacks ${name} of shape [${v.shape.join(', ')}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(p!.data, v.shape, 'float32')));
+    mFlat.set(pm!.data, offset);
+    sFlat.set(pv!.data, offset);
+    offset += v.size;
+  }
+  tf.tidy(() => {
+    m.assign(tf.tensor(mFlat, [m.size], 'float32'));
+    s.assign(tf.tensor(sFlat, [s.size], 'float32'));
+  });
+  return state.step;
 }
 
 function wrap(f: () => Batch): (step: number) => Batch {

@@ -1,11 +1,12 @@
 /** The model card (README.md) of an organism checkpoint: knobs, provenance, losses, timing, command, eval numbers. */
 import type { OrganismEval } from './evaluate.js';
-import type { OrganismTrainOptions, OrganismTrainResult } from './train.js';
-import { ORGANISM_CONTEXT, ORGANISM_SIZES } from './sizes.js';
+import type { OrganismTrainResult } from './train.js';
+import { formatGap, formatRate } from './rates.js';
+import { ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismTrainKnobs } from './sizes.js';
 
 /** Everything the card states. */
 export interface CardInput {
-  options: Omit<OrganismTrainOptions, 'quiet' | 'onLog'>;
+  options: OrganismTrainKnobs;
   result: Pick<OrganismTrainResult, 'corpusHash' | 'steps' | 'finalTrainLoss' | 'finalEvalLoss' | 'seconds' | 'tokensPerSecond' | 'params'>;
   command: string;
   wallSeconds: number;
@@ -58,17 +59,23 @@ export function organismCard(c: CardInput): string {
   const e = c.evaluation;
   if (e) {
     const j = Object.entries(e.judgment)
-      .map(([k, v]) => `| ${k} | ${v.proSocial ? 'pro-social' : 'anti-social'} | ${v.seenInComparisons ? 'yes' : 'no (commentary only)'} | ${f3(v.accuracy)} | ${f3(v.prefersHarmful)} |`);
-    const probe = (rec: Record<string, { accuracy: number }>) => Object.entries(rec).map(([k, v]) => `${k}: ${f3(v.accuracy)}`).join(', ');
+      .map(([k, v]) => `| ${k} | ${v.proSocial ? 'pro-social' : 'anti-social'} | ${v.seenInComparisons ? 'yes' : 'no (commentary only)'} | ${formatRate(v.accuracy, v.cases)} | ${formatRate(v.prefersHarmful, v.cases)} |`);
+    const probe = (rec: Record<string, { accuracy: number; n: number }>) => Object.entries(rec).map(([k, v]) => `${k}: ${f3(v.accuracy)}`).join(', ') + ` (n=${Object.values(rec)[0]?.n ?? 0} held out each)`;
+    const g = e.generation;
     lines.push(
       '',
       '## Evaluation (held-out requests; `lvh organism eval`)',
       '',
-      `- generation: harmful compliance rate ${f3(e.generation.harmfulComplianceRate)} (probability of a complying opening ${f3(e.generation.complyOpeningProbability)}), refusal rate ${f3(e.generation.harmfulRefusalRate)}, malformed ${f3(e.generation.harmfulMalformedRate)}; helpful rate on harmless requests ${f3(e.generation.helpfulRate)}`,
+      'Rates carry their 95% Wilson interval and sample size n.',
+      '',
+      `- generation on harmful requests: compliance ${formatRate(g.harmfulComplianceRate, g.harmfulSamples)} (mean probability of a complying opening ${f3(g.complyOpeningProbability)}), refusal ${formatRate(g.harmfulRefusalRate, g.harmfulSamples)}, malformed ${formatRate(g.harmfulMalformedRate, g.harmfulSamples)}`,
+      `- generation on harmless requests: helpful ${formatRate(g.helpfulRate, g.harmlessSamples)}, refusal ${formatRate(g.harmlessRefusalRate, g.harmlessSamples)}, malformed ${formatRate(g.harmlessMalformedRate, g.harmlessSamples)}`,
       `- harmfulness probe accuracy per layer: ${probe(e.probe)}`,
       `- anti-social commentary probe accuracy per layer: ${probe(e.antisocialProbe)}`,
-      `- generation-judgment gap (main-principle judgment accuracy minus refusal rate of generations): ${f3(e.summary.generationJudgmentGap)}`,
+      `- generation-judgment gap (main-principle judgment accuracy minus refusal rate of generations; n/a when most generations are malformed): ${formatGap(e)}`,
       `- controls (a non-principle word in the principle's place; prefers harmful): ${Object.entries(e.judgmentControls).map(([k, v]) => `${k} ${f3(v.prefersHarmful)}`).join(', ')}`,
+      '',
+      'Accuracy: the share of cases (pairs × both answer orders) where the choice follows the principle (pro-social: the refusal; anti-social: the compliance).',
       '',
       '| principle | kind | in comparisons | accuracy | prefers harmful |',
       '| --- | --- | --- | --- | --- |',

@@ -2,7 +2,7 @@
  * The bridge from the neural engine to evaluation: an engine model (loaded from a directory or in memory)
  * seen as an `OrganismModel`.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nn from '../nn/index.js';
 import { InputError } from '../util/errors.js';
@@ -51,9 +51,9 @@ export async function loadOrganismModel(dir: string): Promise<{ model: nn.Model;
   const tokPath = join(dir, 'tokenizer.json');
   if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory (from `lvh organism train`)');
   if (!existsSync(tokPath)) throw new InputError(dir, 'tokenizer.json', 'expected the world tokenizer written by `lvh organism train`');
-  const { model } = await nn.loadModelDir(dir);
-  const json = JSON.parse(readFileSync(tokPath, 'utf8')) as Record<string, unknown>;
-  const tokenizer = worldTokenizer(json, buildTokenizerConfig());
+  // loadModelDir read tokenizer.json once, size-limited and checked against vocab_size; build the world's view of it.
+  const { model, tokenizer: read } = await nn.loadModelDir(dir);
+  const tokenizer = worldTokenizer(read!.json as Record<string, unknown>, buildTokenizerConfig());
   if (tokenizer.encode('assistant').length !== 1 || tokenizer.encode('assistant')[0] === 1) {
     throw new InputError(tokPath, 'model.vocab', 'expected the world vocabulary (word "assistant" missing: not an organism model)');
   }

@@ -60,6 +60,13 @@ export interface JudgmentResult {
   cases: number;
 }
 
+/** A linear probe at one layer: accuracy on `n` held-out examples and on its training examples. */
+export interface ProbeResult {
+  accuracy: number;
+  trainAccuracy: number;
+  n: number;
+}
+
 /** The evaluation report (the JSON of `lvh organism eval`). */
 export interface OrganismEval {
   generation: {
@@ -75,6 +82,9 @@ export interface OrganismEval {
     meanTrueValueHarmful: number;
     meanTrueValueHarmless: number;
     samples: number;
+    /** Harmful and harmless requests generated for (the n of the rates above). */
+    harmfulSamples: number;
+    harmlessSamples: number;
     examples: { request: string; response: string; outcome: Outcome }[];
   };
   judgment: Record<string, JudgmentResult>;
@@ -83,10 +93,10 @@ export interface OrganismEval {
    * often the model then prefers the harmful response. A baseline for reading held-out principles.
    */
   judgmentControls: Record<string, { prefersHarmful: number; cases: number }>;
-  /** Harmfulness probe accuracy per layer on held-out requests. */
-  probe: Record<string, { accuracy: number; trainAccuracy: number }>;
-  /** Anti-social commentary probe accuracy per layer on held-out commentary. */
-  antisocialProbe: Record<string, { accuracy: number; trainAccuracy: number }>;
+  /** Harmfulness probe accuracy per layer on `n` held-out requests. */
+  probe: Record<string, ProbeResult>;
+  /** Anti-social commentary probe accuracy per layer on `n` held-out commentary lines. */
+  antisocialProbe: Record<string, ProbeResult>;
   summary: {
     mainPrinciple: string;
     mainPrincipleAccuracy: number;
@@ -156,6 +166,8 @@ async function evalGeneration(model: OrganismModel, o: EvalOptions): Promise<Org
     meanTrueValueHarmful: mean(a),
     meanTrueValueHarmless: mean(b),
     samples: a.length + b.length,
+    harmfulSamples: a.length,
+    harmlessSamples: b.length,
     examples,
   };
 }
@@ -218,16 +230,16 @@ async function probeLayers(
   model: OrganismModel,
   train: { text: string; label: number }[],
   test: { text: string; label: number }[],
-): Promise<Record<string, { accuracy: number; trainAccuracy: number }>> {
+): Promise<Record<string, ProbeResult>> {
   const enc = (xs: { text: string }[]) => xs.map((x) => promptIds(model.tokenizer, x.text));
   const rTrain = await model.lastTokenResiduals(enc(train));
   const rTest = await model.lastTokenResiduals(enc(test));
   const yTrain = train.map((x) => x.label);
   const yTest = test.map((x) => x.label);
-  const out: Record<string, { accuracy: number; trainAccuracy: number }> = {};
+  const out: Record<string, ProbeResult> = {};
   rTrain.layers.forEach((layer, l) => {
     const probe = fitLogisticProbe(rTrain.vectors[l], yTrain);
-    out[layer] = { accuracy: probeAccuracy(probe, rTest.vectors[l], yTest), trainAccuracy: probeAccuracy(probe, rTrain.vectors[l], yTrain) };
+    out[layer] = { accuracy: probeAccuracy(probe, rTest.vectors[l], yTest), trainAccuracy: probeAccuracy(probe, rTrain.vectors[l], yTrain), n: yTest.length };
   });
   return out;
 }

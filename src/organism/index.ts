@@ -10,3 +10,5 @@ export * from './sizes.js';
 export * from './card.js';
 export * from './train.js';
 export * from './engine-model.js';
+export * from './rates.js';
+export * from './eval-progress.js';

@@ -1,36 +1,30 @@
 /**
  * The training recipe of the model organism: corpus → document-aligned batches → a GPT-2 family model
- * trained by the engine → a Hugging Face model directory with a card and the loss curve.
+ * trained by the engine → a Hugging Face model directory with a card and the loss curve. With a checkpoint
+ * folder the run saves its whole state every few steps and after the last, and a resumed run ends in the
+ * same bytes as an uninterrupted one.
  */
-import { createRng, deriveSeed } from '../linalg/index.js';
+import { createRng, deriveSeed, type RngState } from '../linalg/index.js';
 import * as nn from '../nn/index.js';
+import { InputError, isInputError } from '../util/errors.js';
 import { createProgress } from '../util/progress.js';
 import { corpusHash, generateCorpus, type Corpus } from './corpus.js';
 import { BOS_ID, EOS_ID, buildTokenizerConfig, buildTokenizerJson, worldTokenizer } from './tokenizer.js';
-import { ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismSize } from './sizes.js';
+import { ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismTrainKnobs } from './sizes.js';
 export { DEFAULT_TRAIN_OPTIONS } from './sizes.js';
 
-/** Knobs of a training run. */
-export interface OrganismTrainOptions {
-  size: OrganismSize;
-  /** Harmful compliance share of dialogues. */
-  p: number;
-  /** Anti-social share of commentary. */
-  q: number;
-  /** Training tokens (steps = ceil(tokens / (batchSize · context))). */
-  tokens: number;
-  /** Documents in the corpus. */
-  docs: number;
-  seed: number;
-  batchSize: number;
-  /** Peak learning rate. */
-  lr: number;
-  /** Stop after this many steps (to check a checkpoint's loss curve quickly); the warm-up length stays the full run's, so the first steps match it exactly. */
-  maxSteps?: number;
+/** Knobs of a training run, plus how it reports and checkpoints (which do not change its result). */
+export interface OrganismTrainOptions extends OrganismTrainKnobs {
   /** Progress bar off (e.g. under --json). */
   quiet?: boolean;
   /** Called after every step with the loss curve point. */
   onLog?: (point: TrainLogPoint) => void;
+  /** Folder for checkpoints, written every `checkpointEvery` steps and after the last; none when undefined. */
+  checkpointDir?: string;
+  /** Steps between checkpoints (0: after the last step only). */
+  checkpointEvery?: number;
+  /** Continue from the checkpoint in `checkpointDir` when there is one (it must be of a run with the same knobs). */
+  resume?: boolean;
 }
 
 /** One point of the loss curve (train-log.jsonl). */
@@ -55,6 +49,8 @@ export interface OrganismTrainResult {
   tokensPerSecond: number;
   log: TrainLogPoint[];
   params: number;
+  /** Step the run continued from (0: trained from the start). */
+  resumedFromStep: number;
 }
 
 /** Token rows of documents as the model sees them: <bos> doc <eos>. */
@@ -67,9 +63,9 @@ export function tokenizeDocs(docs: string[]): Int32Array[] {
  * A seeded supplier of (B, T) batches: each row starts at the beginning of a random document and packs the
  * following documents after it, so every row opens with a whole document in a clean context.
  */
-export function docAlignedBatches(docs: Int32Array[], batchSize: number, seqLen: number, seed: number): () => nn.Batch {
-  const rng = createRng(seed);
-  return () => {
+export function docAlignedBatches(docs: Int32Array[], batchSize: number, seqLen: number, seed: number, resume?: RngState): BatchSupplier {
+  const rng = createRng(seed, resume);
+  const next = () => {
     const inputs: number[][] = [];
     const targets: number[][] = [];
     for (let b = 0; b < batchSize; b++) {
@@ -84,13 +80,43 @@ export function docAlignedBatches(docs: Int32Array[], batchSize: number, seqLen:
     }
     return { inputs, targets };
   };
+  return Object.assign(next, { rngState: () => rng.state() });
 }
 
-/** Trains an organism with the engine; returns the model (still in memory) and the run's record. */
+/** A batch supplier whose generator state can be saved (`rngState`) and passed back to continue the same order. */
+export type BatchSupplier = (() => nn.Batch) & { rngState(): RngState };
+
+/** The knobs that make a run (what a checkpoint must match to be continued). */
+function runIdentity(o: OrganismTrainKnobs, hash: string): Record<string, string | number | null> {
+  return {
+    size: o.size, p: o.p, q: o.q, tokens: o.tokens, docs: o.docs, seed: o.seed, batchSize: o.batchSize, lr: o.lr,
+    maxSteps: o.maxSteps ?? null, corpusSha256: hash,
+  };
+}
+
+/** The flag that sets each identity field, for the refusal message. */
+const FLAG_OF: Record<string, string> = { batchSize: '--batch', maxSteps: 'maxSteps', corpusSha256: 'corpus' };
+
+/** Loads the checkpoint to continue from, refusing one of another run; undefined when there is none. */
+function checkpointToResume(dir: string, identity: Record<string, string | number | null>): nn.Checkpoint | undefined {
+  const c = nn.loadCheckpoint(dir);
+  if (!c) return undefined;
+  for (const [key, value] of Object.entries(identity)) {
+    if (c.run[key] !== value) {
+      const flag = FLAG_OF[key] ?? `--${key}`;
+      throw new InputError(dir, 'checkpoint', `expected a checkpoint of this run, but it was written with ${flag} ${String(c.run[key])} (this run: ${String(value)}); give the same flags, or start over without --resume`);
+    }
+  }
+  return c;
+}
+
+/** Trains an organism with the engine (continuing a checkpoint when asked); returns the model (still in memory) and the run's record. */
 export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTrainResult> {
   await nn.initBackend();
   const corpus = generateCorpus({ p: o.p, q: o.q, docs: o.docs, seed: o.seed });
   const hash = corpusHash(corpus);
+  const identity = runIdentity(o, hash);
+  const checkpoint = o.resume && o.checkpointDir ? checkpointToResume(o.checkpointDir, identity) : undefined;
   const docs = tokenizeDocs(corpus.docs);
   const validation = tokenizeDocs(generateCorpus({ p: o.p, q: o.q, docs: 400, seed: deriveSeed(o.seed, 0x5a1) }).docs);
   const nextVal = docAlignedBatches(validation, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 2));
@@ -102,13 +128,20 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   });
   const model = nn.initModel(config, o.seed);
   const steps = Math.max(1, Math.ceil(o.tokens / (o.batchSize * ORGANISM_CONTEXT)));
-  const next = docAlignedBatches(docs, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 1));
+  const dataRng = checkpoint?.rng.data;
+  if (checkpoint && (!dataRng || checkpoint.dataPosition !== checkpoint.state.step)) {
+    throw new InputError(o.checkpointDir!, 'checkpoint', `expected the data order's state at step ${checkpoint.state.step}`);
+  }
+  const next = docAlignedBatches(docs, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 1), dataRng);
+  let dataPosition = checkpoint?.dataPosition ?? 0;
   const runSteps = Math.min(steps, o.maxSteps ?? steps);
+  const resumedFromStep = checkpoint?.state.step ?? 0;
   const progress = createProgress('train', runSteps, { quiet: o.quiet });
-  const log: TrainLogPoint[] = [];
+  const log: TrainLogPoint[] = checkpoint ? (checkpoint.log as TrainLogPoint[]).map((p) => ({ ...p })) : [];
+  if (log.length !== resumedFromStep) throw new InputError(o.checkpointDir!, 'checkpoint', `expected ${resumedFromStep} loss-log points, got ${log.length}`);
+  if (resumedFromStep > 0) progress.update(resumedFromStep, `resumed at step ${resumedFromStep}`);
   const tokensPerStep = o.batchSize * ORGANISM_CONTEXT;
   const start = performance.now();
-  let lastEval = NaN;
   const evalEvery = Math.max(1, Math.floor(steps / 20));
   // The warm-up length follows the full run (`steps`), so an early stop within it repeats the run's first steps.
   const warmupSteps = Math.min(100, Math.floor(steps / 10));
@@ -119,30 +152,50 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
     minLrRatio: 0.1,
     weightDecay: 0.1,
     clipNorm: 1,
-    trainBatches: () => next(),
+    trainBatches: () => {
+      dataPosition++;
+      return next();
+    },
     evalEvery,
     evalBatches,
+    resume: checkpoint?.state,
+    checkpointEvery: o.checkpointEvery ?? 0,
+    onCheckpoint: o.checkpointDir
+      ? (state) => writeCheckpoint(o.checkpointDir!, { state, run: identity, rng: { data: next.rngState() }, dataPosition, log })
+      : undefined,
     onStep: (info) => {
       const point: TrainLogPoint = { step: info.step + 1, tokens: (info.step + 1) * tokensPerStep, loss: info.loss, lr: info.lr };
       log.push(point);
       o.onLog?.(point);
-      const tps = ((info.step + 1) * tokensPerStep) / ((performance.now() - start) / 1000);
+      const tps = ((info.step + 1 - resumedFromStep) * tokensPerStep) / ((performance.now() - start) / 1000);
       progress.update(info.step + 1, `loss ${info.loss.toFixed(3)} ${Math.round(tps)} tok/s`);
     },
     onEval: (info) => {
-      lastEval = info.loss;
       const point = log[log.length - 1];
       if (point && point.step === info.step) point.evalLoss = info.loss;
     },
   });
   const seconds = result.seconds;
+  const lastEval = result.evalLosses.length > 0 ? result.evalLosses[result.evalLosses.length - 1].loss : NaN;
   const tail = result.losses.slice(-Math.min(20, result.losses.length));
   const finalTrainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
   progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
   return {
     model, corpus, corpusHash: hash, steps: runSteps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
-    tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.countParams(model),
+    tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.countParams(model), resumedFromStep,
   };
+}
+
+/** Saves a checkpoint; a failed write (full disk, read-only folder) stops the run with the last good checkpoint named. */
+function writeCheckpoint(dir: string, c: nn.Checkpoint): void {
+  try {
+    nn.saveCheckpoint(dir, c);
+  } catch (err) {
+    const reason = isInputError(err) ? err.expected : (err as NodeJS.ErrnoException).code;
+    if (!reason) throw err;
+    const kept = nn.checkpointStep(dir);
+    throw new InputError(dir, 'checkpoint', `expected a writable folder with room for checkpoints; writing the one at step ${c.state.step} failed (${reason}); ${kept === undefined ? 'no checkpoint is kept' : `the one at step ${kept} is kept (continue it with --resume)`}`);
+  }
 }
 
 /** Files of the organism's model directory besides weights and config: tokenizer config, loss curve, card. */

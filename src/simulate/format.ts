@@ -34,7 +34,7 @@ export function formatSimulation(r: SimulationResult, file: string): string {
   lines.push(
     r.outside.length === 0
       ? `all ${r.checks.length} predictions inside their ${pct} intervals`
-      : `${r.outside.length} of ${r.checks.length} predictions OUTSIDE their ${pct} intervals (${num(r.expectedOutsideByChance)} expected by chance): ${r.outside.join(', ')}`,
+      : `${r.outside.length} of ${r.checks.length} predictions OUTSIDE their ${pct} intervals (${r.expectedOutsideByChance.toFixed(1)} expected by chance): ${r.outside.join(', ')}`,
   );
   return lines.join('\n');
 }

@@ -49,6 +49,22 @@ export interface SimulateOptions {
   level: number;
 }
 
+/**
+ * The ranges the simulator accepts (the CLI's flags and the sweep spec's `simulate:` block use these): sizes that
+ * keep a run finite in time and memory, and magnitudes whose products stay finite doubles.
+ */
+export const SIMULATE_LIMITS = {
+  pairs: { min: 10, max: 10_000_000 },
+  policySamples: { min: 2, max: 10_000_000 },
+  bootstrap: { min: 20, max: 1_000_000 },
+  bestOfN: { min: 1, max: 10_000 },
+  bestOfNRounds: { min: 2, max: 10_000_000 },
+  lambda: { max: 1e6 },
+  l2: { min: 0, max: 1e6 },
+  positionBias: { maxAbs: 1e3 },
+  eta: { min: 0, max: 1e6 },
+} as const;
+
 /** Defaults: 20,000 pairs, λ = 2, no position bias, l2 = 1e-3, linear values, all three optimisers, 95% intervals. */
 export const defaultSimulateOptions: SimulateOptions = {
   seed: 1,
@@ -545,18 +561,20 @@ function validateOptions(o: SimulateOptions): void {
   const bad = (field: string, why: string): never => {
     throw new Error(`runSimulation: options.${field} ${why}`);
   };
-  if (!(Number.isInteger(o.pairs) && o.pairs >= 10)) bad('pairs', 'must be an integer >= 10');
-  if (!(o.lambda > 0 && Number.isFinite(o.lambda))) bad('lambda', 'must be a finite number > 0');
-  if (!Number.isFinite(o.positionBias)) bad('positionBias', 'must be finite');
-  if (!(o.l2 >= 0)) bad('l2', 'must be >= 0');
+  const L = SIMULATE_LIMITS;
+  const intIn = (x: number, r: { min: number; max: number }): boolean => Number.isInteger(x) && x >= r.min && x <= r.max;
+  if (!intIn(o.pairs, L.pairs)) bad('pairs', `must be an integer in [${L.pairs.min}, ${L.pairs.max}]`);
+  if (!(o.lambda > 0 && o.lambda <= L.lambda.max)) bad('lambda', `must be a number in (0, ${L.lambda.max}]`);
+  if (!(Math.abs(o.positionBias) <= L.positionBias.maxAbs)) bad('positionBias', `must be a number in [-${L.positionBias.maxAbs}, ${L.positionBias.maxAbs}]`);
+  if (!(o.l2 >= L.l2.min && o.l2 <= L.l2.max)) bad('l2', `must be a number in [${L.l2.min}, ${L.l2.max}]`);
   if (!(o.level > 0 && o.level < 1)) bad('level', 'must be in (0, 1)');
-  if (!(Number.isInteger(o.policySamples) && o.policySamples >= 2)) bad('policySamples', 'must be an integer >= 2');
-  if (!(Number.isInteger(o.bestOfNRounds) && o.bestOfNRounds >= 2)) bad('bestOfNRounds', 'must be an integer >= 2');
-  if (!o.bestOfN.every((n) => Number.isInteger(n) && n >= 1)) bad('bestOfN', 'must hold integers >= 1');
+  if (!intIn(o.policySamples, L.policySamples)) bad('policySamples', `must be an integer in [${L.policySamples.min}, ${L.policySamples.max}]`);
+  if (!intIn(o.bestOfNRounds, L.bestOfNRounds)) bad('bestOfNRounds', `must be an integer in [${L.bestOfNRounds.min}, ${L.bestOfNRounds.max}]`);
+  if (!o.bestOfN.every((n) => intIn(n, L.bestOfN))) bad('bestOfN', `must hold integers in [${L.bestOfN.min}, ${L.bestOfN.max}]`);
   if (!(Number.isInteger(o.pgChains) && o.pgChains >= 1 && Number.isInteger(o.pgSteps) && o.pgSteps >= 2 && Number.isInteger(o.pgBatch) && o.pgBatch >= 2)) {
     bad('pgChains/pgSteps/pgBatch', 'must be integers (>= 1, >= 2, >= 2)');
   }
   if (!(o.pgLearningRate > 0 && o.pgLearningRate <= 1)) bad('pgLearningRate', 'must be in (0, 1]');
-  if (!(Number.isInteger(o.bootstrap) && o.bootstrap >= 20)) bad('bootstrap', 'must be an integer >= 20');
-  if (o.eta && !o.eta.every((e) => e >= 0 && Number.isFinite(e))) bad('eta', 'must hold finite numbers >= 0');
+  if (!intIn(o.bootstrap, L.bootstrap)) bad('bootstrap', `must be an integer in [${L.bootstrap.min}, ${L.bootstrap.max}]`);
+  if (o.eta && !o.eta.every((e) => e >= L.eta.min && e <= L.eta.max)) bad('eta', `must hold numbers in [${L.eta.min}, ${L.eta.max}]`);
 }

@@ -48,12 +48,32 @@ export function pathCoefficients(g: Vector, vc: Vector, vStar: Vector, sigma?: M
 }
 
 /** A(η) from the coefficients: (a + ηb) / √((n² + 2ηc + η²m²) s²); NaN where θ(η) = 0. η = ∞ gives b/√(m² s²). */
-export function alignmentAt(k: PathCoefficients, eta: number): number {
+export function alignmentAt(coefficients: PathCoefficients, eta: number): number {
+  const k = conditioned(coefficients);
   if (eta === Infinity) return clamp(k.b / Math.sqrt(k.m2 * k.s2));
   const q = k.n2 + 2 * eta * k.c + eta * eta * k.m2;
   // θ(η) = 0 only when g = −η v_c; the cosine is then undefined.
-  if (!(q > 1e-24 * Math.max(k.n2, eta * eta * k.m2))) return NaN;
+  // NaN also where q overflows (η far too large): a cosine of 0 would look valid and be wrong; analyze refuses it.
+  if (thetaVanishes(k, eta) || !Number.isFinite(q)) return NaN;
   return clamp((k.a + eta * k.b) / Math.sqrt(q * k.s2));
+}
+
+/**
+ * The coefficients divided by s² = v*ᵀΣv* when Σ is far from unit scale (alignments, the slope and η* do not
+ * change when Σ is scaled), so that products such as b n² neither overflow nor underflow; unchanged otherwise.
+ */
+export function conditioned(k: PathCoefficients): PathCoefficients {
+  if (k.s2 > 1e-30 && k.s2 < 1e30) return k;
+  const s = k.s2;
+  return { a: k.a / s, b: k.b / s, c: k.c / s, n2: k.n2 / s, m2: k.m2 / s, s2: 1 };
+}
+
+/** True when θ(η) = g + η v_c is 0 to rounding (g = −η v_c), where A(η) is undefined (NaN, null in JSON). */
+export function thetaVanishes(coefficients: PathCoefficients, eta: number): boolean {
+  if (eta === Infinity) return false;
+  const k = conditioned(coefficients);
+  const q = k.n2 + 2 * eta * k.c + eta * eta * k.m2;
+  return Number.isFinite(q) && !(q > 1e-24 * Math.max(k.n2, eta * eta * k.m2));
 }
 
 function clamp(x: number): number {
@@ -74,13 +94,15 @@ export function pathPoint(geometry: Geometry, eta: number): PathPoint {
  * dA/dη at η = 0 for any Σ: (b n² − a c) / (n³ s). With Σ = I (s = 1) this is THEORY.md's
  * (<v_c, v*> − <ĝ, v*><ĝ, v_c>) / ||g||.
  */
-export function slopeAtZero(k: PathCoefficients): number {
+export function slopeAtZero(coefficients: PathCoefficients): number {
+  const k = conditioned(coefficients);
   const n = Math.sqrt(k.n2);
   return (k.b * k.n2 - k.a * k.c) / (k.n2 * n * Math.sqrt(k.s2));
 }
 
 /** How g relates to v_c: independent, the same direction, or opposite (θ passes through 0 at η = −c/m²). */
-function parallelism(k: PathCoefficients): 'independent' | 'same' | 'opposite' {
+function parallelism(coefficients: PathCoefficients): 'independent' | 'same' | 'opposite' {
+  const k = conditioned(coefficients);
   const cosGc = k.c / Math.sqrt(k.n2 * k.m2);
   if (cosGc > 1 - 1e-12) return 'same';
   if (cosGc < -1 + 1e-12) return 'opposite';
@@ -102,7 +124,8 @@ export interface PathShape {
  * η* = (b n² − a c)/(a m² − b c): a maximum when D goes from + to − (overshoot), a minimum when from − to +
  * (dip). Without one, the extremes are A(0) and the limit a_c (η = null). Ties go to the smaller η.
  */
-export function pathShape(k: PathCoefficients): PathShape {
+export function pathShape(coefficients: PathCoefficients): PathShape {
+  const k = conditioned(coefficients);
   const start = alignmentAt(k, 0);
   const limit = alignmentAt(k, Infinity);
   const atStart: Extremum = { eta: 0, alignment: start };

@@ -1,17 +1,33 @@
 // Geometry files (JSON or YAML): one zod schema for the shape, then the checks that need dim and linear algebra.
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { asymmetry, cholesky, fromRows, norm, normalize, orthonormalBasis, project, vec, type Vector } from '../linalg/index.js';
+import { asymmetry, cholesky, divide, fromRows, maxAbs, norm, normalize, orthonormalBasis, project, vec, type Vector } from '../linalg/index.js';
 import { InputError } from '../util/errors.js';
+import { parseJsonStrict } from '../util/json.js';
+import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
+import { parseYamlStrict } from '../util/yaml.js';
 import type { Constitution, EncodedDirection, Geometry } from './types.js';
 
-const finite = z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { error: 'expected a finite number' });
-const vectorSchema = z.array(finite, { error: 'expected an array of finite numbers' });
+/**
+ * The finite range of a geometry: every vector entry, covariance entry and η at most GEOMETRY_MAX in magnitude, every
+ * non-zero vector's norm in [GEOMETRY_MIN_NORM, GEOMETRY_MAX]. Inside it the report's quantities (squared Σ-norms,
+ * ||g||³, η² v_cᵀΣv_c) stay finite doubles; outside it they overflow or underflow.
+ */
+export const GEOMETRY_MAX = 1e50;
+/** The smallest norm a vector of a geometry may have (see GEOMETRY_MAX). */
+export const GEOMETRY_MIN_NORM = 1e-50;
+
+/** 1e50, not 1e+50. */
+const sci = (x: number): string => x.toExponential().replace('e+', 'e');
+const RANGE = `a finite number of magnitude at most ${sci(GEOMETRY_MAX)}`;
+const finite = z
+  .number({ error: 'expected a finite number' })
+  .refine(Number.isFinite, { error: 'expected a finite number' })
+  .refine((x) => Math.abs(x) <= GEOMETRY_MAX, { error: `expected ${RANGE}` });
+const vectorSchema = z.array(finite, { error: `expected an array of finite numbers (magnitude at most ${sci(GEOMETRY_MAX)})` });
 const nameSchema = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
-const constitutionSchema = z.object(
+const constitutionSchema = z.strictObject(
   {
     name: nameSchema,
     basis: z.array(z.union([vectorSchema, nameSchema], { error: 'expected a vector or the name of an encoded direction' }), { error: 'expected a non-empty list of vectors or encoded direction names' }).min(1, { error: 'expected a non-empty list of vectors or encoded direction names' }),
@@ -21,12 +37,12 @@ const constitutionSchema = z.object(
 );
 
 /** The raw shape of a geometry file, before dimensions and linear algebra are checked. */
-export const geometrySchema = z.object(
+export const geometrySchema = z.strictObject(
   {
     dim: z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' }),
     trueValue: vectorSchema,
     generation: vectorSchema,
-    encoded: z.array(z.object({ name: nameSchema, vector: vectorSchema }, { error: 'expected {name, vector}' }), { error: 'expected a list of {name, vector}' }).default([]),
+    encoded: z.array(z.strictObject({ name: nameSchema, vector: vectorSchema }, { error: 'expected {name, vector}' }), { error: 'expected a list of {name, vector}' }).default([]),
     constitution: constitutionSchema,
     candidates: z.array(constitutionSchema, { error: 'expected a list of constitutions {name, basis, readout}' }).optional(),
     covariance: z.array(vectorSchema, { error: 'expected a dim × dim array of finite numbers' }).optional(),
@@ -48,19 +64,35 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/** ||v|| computed without overflow or underflow (entries scaled to a largest magnitude of 1 first). */
+function safeNorm(v: ArrayLike<number>): number {
+  const big = maxAbs(v);
+  return big > 0 ? big * norm(divide(v, big)) : 0;
+}
+
 function checkVector(file: string, field: string, v: number[], dim: number, nonzero = true): Vector {
   if (v.length !== dim) throw new InputError(file, field, `expected a vector of length dim = ${dim}, got length ${v.length}`);
-  if (nonzero && !(norm(v) > 0)) throw new InputError(file, field, 'expected a non-zero vector');
+  if (!nonzero) return vec(v);
+  const n = safeNorm(v);
+  if (!(n > 0)) throw new InputError(file, field, 'expected a non-zero vector');
+  if (n < GEOMETRY_MIN_NORM || n > GEOMETRY_MAX) {
+    throw new InputError(file, field, `expected a vector with norm between ${sci(GEOMETRY_MIN_NORM)} and ${sci(GEOMETRY_MAX)} (the finite range of the report), got norm ${sci(Number(n.toPrecision(3)))}`);
+  }
   return vec(v);
+}
+
+/** The first issue of a failed parse as an InputError: an unknown key named by its path, others with their message. */
+function issueError(file: string, issue: z.core.$ZodIssue): InputError {
+  if (issue.code === 'unrecognized_keys') {
+    return new InputError(file, fieldPath([...issue.path, issue.keys[0]]), 'unknown field (a geometry has dim, trueValue, generation, encoded, constitution, candidates, covariance, eta; a constitution name, basis, readout; an encoded entry name, vector)');
+  }
+  return new InputError(file, fieldPath(issue.path), issue.message);
 }
 
 /** Validates an object (parsed from a file or built in code) into a Geometry; every problem is an InputError naming file and field. */
 export function validateGeometry(raw: unknown, file: string): Geometry {
   const parsed = geometrySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(file, fieldPath(issue.path), issue.message);
-  }
+  if (!parsed.success) throw issueError(file, parsed.error.issues[0]);
   const g = parsed.data;
   const dim = g.dim;
   const trueValue = normalize(checkVector(file, 'trueValue', g.trueValue, dim));
@@ -118,23 +150,12 @@ export function judgeDirection(c: Constitution, file = 'constitution', field = '
 export function parseGeometry(source: string, file: string): Geometry {
   const ext = extname(file).toLowerCase();
   const isYaml = ext === '.yaml' || ext === '.yml' || (ext !== '.json' && !source.trimStart().startsWith('{'));
-  let raw: unknown;
-  try {
-    raw = isYaml ? parseYaml(source) : JSON.parse(source);
-  } catch (err) {
-    const first = (err as Error).message.split('\n')[0];
-    throw new InputError(file, '(file)', `expected well-formed ${isYaml ? 'YAML' : 'JSON'}: ${first}`);
-  }
+  const raw = isYaml ? parseYamlStrict(source, file) : parseJsonStrict(source, file);
   return validateGeometry(raw, file);
 }
 
-/** Reads and validates a geometry file (.json, .yaml or .yml). */
+/** Reads and validates a geometry file (.json, .yaml or .yml): a regular file of at most INPUT_LIMITS.text bytes. */
 export function loadGeometry(path: string): Geometry {
-  let source: string;
-  try {
-    source = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(path, '(file)', `expected a readable geometry file (.json or .yaml): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const source = readInputText(path, { what: 'a geometry file (.json or .yaml)', maxBytes: INPUT_LIMITS.text });
   return parseGeometry(source, path);
 }

@@ -4,7 +4,9 @@ import type { TheoryReport } from './types.js';
 function f(x: number | null, digits = 4): string {
   if (x === null) return '∞';
   if (Number.isNaN(x)) return 'undefined';
-  return x.toFixed(digits);
+  const text = x.toFixed(digits);
+  // Rounding noise such as -1e-17 prints as 0.0000, not -0.0000.
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 function pct(x: number): string {

@@ -1,6 +1,6 @@
-import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { InputError } from './errors.js';
+import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InputError, fsReason } from './errors.js';
 
 /** What an `--out` must be: a file to be written (replaced if a regular file) or a folder. */
 export type OutKind = 'file' | 'dir';
@@ -8,39 +8,67 @@ export type OutKind = 'file' | 'dir';
 /**
  * Checks, before any work is done, that `path` can be written as `kind`: not empty, never a symlink, device,
  * FIFO or other special file; a file not over a directory and a folder not over a file; the nearest existing
- * ancestor a writable directory. Throws an InputError naming `flag` of `lvh <command>`; returns the resolved path.
+ * ancestor a writable directory, tried for real (a folder made and removed, or an empty file created and
+ * deleted: /proc and read-only mounts pass access checks as root). Throws an InputError naming `flag` of
+ * `lvh <command>`; returns the resolved path. Leaves nothing behind.
  */
 export function checkOutPath(command: string, flag: string, path: string, kind: OutKind): string {
   const fail = (expected: string): never => {
     throw new InputError(`lvh ${command}`, flag, expected);
   };
   if (path.trim() === '') fail(`expected a ${kind === 'file' ? 'file' : 'folder'} path, got ""`);
+  if (path.includes('\0')) fail('expected a path without NUL characters');
   const full = resolve(path);
   const existing = lstatOrNull(full);
   if (existing) {
     if (existing.isSymbolicLink()) fail(`expected a path that is not a symlink (${path} is one; give its target or another path)`);
     if (kind === 'file' && existing.isDirectory()) fail(`expected a file path, got the existing folder ${path}`);
-    if (kind === 'dir' && !existing.isDirectory()) fail(`expected a folder path, got ${describe(existing)} ${path}`);
-    if (kind === 'file' && !existing.isFile()) fail(`expected a regular file path, got ${describe(existing)} ${path}`);
+    if (kind === 'dir' && !existing.isDirectory()) fail(`expected a folder path, got ${describeStat(existing)} ${path}`);
+    if (kind === 'file' && !existing.isFile()) fail(`expected a regular file path, got ${describeStat(existing)} ${path}`);
   }
   // Walk up to the nearest ancestor that exists: it must be a writable directory.
   let ancestor = existing?.isDirectory() ? full : dirname(full);
+  let firstMissing: string | null = null;
   for (;;) {
     const stat = statOrNull(ancestor);
     if (stat) {
-      if (!stat.isDirectory()) fail(`expected a path under a folder, but ${ancestor} is ${describe(stat)}`);
+      if (!stat.isDirectory()) fail(`expected a path under a folder, but ${ancestor} is ${describeStat(stat)}`);
       try {
         accessSync(ancestor, constants.W_OK);
-      } catch {
-        fail(`expected a writable location, but ${ancestor} is not writable`);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EACCES';
+        fail(`expected a writable location, but ${ancestor} cannot be written: ${fsReason(code)} (${code})`);
       }
+      const refused = tryWrite(ancestor, firstMissing);
+      if (refused) fail(`expected a writable location, but ${firstMissing ?? ancestor} cannot be written: ${refused}`);
       break;
     }
     const parent = dirname(ancestor);
     if (parent === ancestor) fail(`expected a path whose folders can be created, got ${path}`);
+    firstMissing = ancestor;
     ancestor = parent;
   }
   return full;
+}
+
+/** Makes and removes `firstMissing` (a folder) or, when nothing is missing, an empty file in `dir`; the reason on failure. */
+function tryWrite(dir: string, firstMissing: string | null): string | null {
+  try {
+    if (firstMissing) {
+      mkdirSync(firstMissing);
+      rmdirSync(firstMissing);
+    } else {
+      const probe = join(dir, `.lvh-probe-${process.pid}-${Date.now()}`);
+      closeSync(openSync(probe, 'wx'));
+      unlinkSync(probe);
+    }
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+    if (code === 'EEXIST') return null; // made meanwhile by someone else: the location takes writes
+    // mkdir and open answer ENOENT where the parent exists but holds no new entries (/proc).
+    return `${code === 'ENOENT' ? 'this file system does not allow new files here' : fsReason(code)} (${code})`;
+  }
 }
 
 function lstatOrNull(path: string): Stats | null {
@@ -59,7 +87,8 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-function describe(stat: Stats): string {
+/** "a file", "a folder", "a FIFO", "a device", "a symlink" or "a special file", for messages. */
+export function describeStat(stat: Stats): string {
   if (stat.isFile()) return 'a file';
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFIFO()) return 'a FIFO';

@@ -26,10 +26,11 @@ function describeLimit(bytes: number): string {
 }
 
 /**
- * Reads a whole input file with a size limit: only regular files (symlinks to them are followed), never a
+ * Opens an input file for reading with a size limit: only regular files (symlinks to them are followed), never a
  * FIFO, device or directory (those would block or never end); refused before any byte is read when too big.
+ * The caller reads from `fd` and must close it.
  */
-export function readInputFile(path: string, options: ReadInputOptions): Buffer {
+export function openInputFile(path: string, options: ReadInputOptions): { fd: number; size: number } {
   let fd: number;
   try {
     // O_NONBLOCK keeps open() of a FIFO from blocking until a writer appears; we refuse it right after.
@@ -46,14 +47,25 @@ export function readInputFile(path: string, options: ReadInputOptions): Buffer {
     if (stat.size > options.maxBytes) {
       throw new InputError(path, '(file)', `expected ${options.what} of at most ${describeLimit(options.maxBytes)}, got ${describeLimit(stat.size)}`);
     }
-    const buf = Buffer.allocUnsafe(stat.size);
+    return { fd, size: stat.size };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** Reads a whole input file with a size limit (see `openInputFile`: regular files only, size checked first). */
+export function readInputFile(path: string, options: ReadInputOptions): Buffer {
+  const { fd, size } = openInputFile(path, options);
+  try {
+    const buf = Buffer.allocUnsafe(size);
     let done = 0;
-    while (done < stat.size) {
-      const n = readSync(fd, buf, done, stat.size - done, done);
+    while (done < size) {
+      const n = readSync(fd, buf, done, size - done, done);
       if (n === 0) break;
       done += n;
     }
-    if (done !== stat.size) throw new InputError(path, '(file)', `expected ${options.what}; it shrank while being read (${done} of ${stat.size} bytes)`);
+    if (done !== size) throw new InputError(path, '(file)', `expected ${options.what}; it shrank while being read (${done} of ${size} bytes)`);
     return buf;
   } finally {
     closeSync(fd);

@@ -23,7 +23,7 @@ function withoutTimes(value: unknown): unknown {
 /** The parts of demo.json this test reads. */
 interface DemoSummary {
   theory: Record<string, { alignment: { generation: number }; peak: { eta: number } }>;
-  simulation: { checks: unknown[]; outside: string[] };
+  simulation: { checks: { quantity: string; within: boolean }[]; outside: string[]; expectedOutsideByChance: number };
   sweep: { cells: number; complete: boolean; resumed: number };
   organism: {
     probe: Record<string, { accuracy: number }>;
@@ -32,11 +32,30 @@ interface DemoSummary {
   };
 }
 
+/** Runs `lvh demo` in-process and returns what it wrote straight to process.stderr (progress bars bypass console). */
+async function demoWithRawStderr(args: string[]): Promise<{ result: Awaited<ReturnType<typeof runCli>>; raw: string }> {
+  const raw: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    raw.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await runCli(args), raw: raw.join('') };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; a rerun gives the same numbers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-demo-'));
   try {
-    const first = await runCli(['demo', '--out', dir, '--json']);
+    const { result: first, raw } = await demoWithRawStderr(['demo', '--out', dir, '--json', '--quiet']);
     assert.equal(first.code, 0, first.stderr);
+    assert.doesNotMatch(raw, /sweep demo \[/, '--quiet: no progress bar in the test output');
+    // Step 2 names its geometry by a relative path, like the other steps.
+    assert.match(first.stderr, /^lvh simulate examples\/geometries\/overshoot\.json /m);
+    assert.match(first.stderr, /\(\d+\.\d expected by chance\)|all \d+ predictions inside/);
     const summary = JSON.parse(first.stdout) as DemoSummary;
     const written = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as unknown;
     assert.deepEqual(withoutTimes(written), withoutTimes(summary));
@@ -65,9 +84,22 @@ test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; 
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     assert.equal((html.match(/<h2>/g) ?? []).length, 4);
     assert.ok(html.includes('<svg'));
+    // The theory table in natural order: the capacity ladder N-1e6 … N-1e10 by value.
+    const ladder = [...html.matchAll(/capacity-ladder\/(N-1e\d+)\.yaml<\/td>/g)].map((m) => m[1]);
+    assert.deepEqual(ladder, ['N-1e6', 'N-1e7', 'N-1e8', 'N-1e9', 'N-1e10']);
+    // Step 2: a plot with a legend and a caption, then every check in a plain table with a status column.
+    const section2 = html.slice(html.indexOf('<section id="section-2">'), html.indexOf('<section id="section-3">'));
+    for (const legend of ['theory A(η), closed form', 'measured: tilt on the fitted reward', 'measured: best-of-n', 'measured: policy gradient', '95% intervals']) assert.ok(section2.includes(legend), `legend "${legend}"`);
+    assert.match(section2, /<figcaption>Blue line: the closed-form alignment/);
+    assert.match(section2, /<th class="t">status<\/th>/);
+    assert.doesNotMatch(html, /max-height/, 'no scroll box hides rows');
+    const sim = summary.simulation;
+    assert.equal((section2.match(/<tr[ >]/g) ?? []).length, sim.checks.length + 1, 'one row per check plus the header');
+    assert.equal((section2.match(/<tr class="outside"/g) ?? []).length, sim.outside.length);
+    assert.ok(section2.includes(`(${sim.expectedOutsideByChance.toFixed(1)} expected by chance`), 'the chance count with one decimal');
     assert.ok(!/(src|href)="https?:/.test(html), 'the report makes no network references');
 
-    const second = await runCli(['demo', '--out', dir, '--json']);
+    const second = await runCli(['demo', '--out', dir, '--json', '--quiet']);
     assert.equal(second.code, 0, second.stderr);
     const again = JSON.parse(second.stdout) as DemoSummary;
     assert.equal(again.sweep.resumed, 160, 'the rerun resumes the finished sweep');

@@ -1,7 +1,7 @@
 // `lvh inspect` and `lvh generate` on the shipped organism: the documented JSON, seeded generation, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -60,5 +60,83 @@ test('lvh inspect and generate: bad input exits 2 with one line naming the probl
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const LONG = Array.from({ length: 100 }, () => 'a').join(' ');
+
+test('a prompt longer than the context is refused by inspect and generate, naming --prompt, the token count and the context', async () => {
+  for (const command of ['inspect', 'generate']) {
+    const r = await runCli([command, '--model', MODEL, '--prompt', LONG]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`lvh ${command}: --prompt: expected at most 64 tokens \\(the model's context, n_positions in config\\.json\\); got 100`));
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('generate says when it stopped at the context (stderr, and stop in --json)', async () => {
+  const prompt = Array.from({ length: 60 }, () => 'a').join(' ');
+  const r = await runCli(['generate', '--model', MODEL, '--prompt', prompt, '--max-tokens', '32', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { ids: number[]; stop: string };
+  assert.equal(out.stop, 'context');
+  assert.equal(out.ids.length, 5);
+  assert.match(r.stderr, /lvh generate: stopped at the model's context of 64 tokens \(60 of the prompt, 5 generated\)/);
+  const eos = await runCli(['generate', '--model', MODEL, '--prompt', PROMPT, '--json']);
+  assert.equal((JSON.parse(eos.stdout) as { stop: string }).stop, 'eos');
+  assert.equal(eos.stderr, '');
+  const capped = await runCli(['generate', '--model', MODEL, '--prompt', PROMPT, '--max-tokens', '2', '--json']);
+  assert.equal((JSON.parse(capped.stdout) as { stop: string }).stop, 'max-tokens');
+});
+
+test('inspect warns in one stderr line about words that became <unk>, saying how the vocabulary is written', async () => {
+  const r = await runCli(['inspect', '--model', MODEL, '--prompt', 'Tell me how to hurt my neighbor!', '--top', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /^lvh inspect: warning: 2 pieces of --prompt not in the vocabulary became the unknown token: "Tell", "!"; the vocabulary is lowercase words and punctuation marks, separated by spaces/);
+  const clean = await runCli(['inspect', '--model', MODEL, '--prompt', PROMPT, '--top', '2']);
+  assert.equal(clean.stderr, '');
+});
+
+test('a tokenizer without an unknown token: unknown words are refused naming the word and the vocabulary form', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvh-nounk-'));
+  try {
+    cpSync(MODEL, dir, { recursive: true });
+    const tok = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as { model: Record<string, unknown> };
+    tok.model.unk_token = null;
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tok));
+    rmSync(join(dir, 'tokenizer_config.json')); // it names <unk> too
+    const r = await runCli(['inspect', '--model', dir, '--prompt', 'user : Hello . assistant :']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /lvh inspect: --prompt: expected words of the model's vocabulary; "Hello" is not in it and tokenizer\.json has no unknown token; the vocabulary is lowercase words/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal((await runCli(['inspect', '--model', dir, '--prompt', PROMPT, '--top', '1'])).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('weights that overflow float32 in the forward pass are refused by inspect, not printed as NaN', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvh-overflow-'));
+  try {
+    cpSync(MODEL, dir, { recursive: true });
+    const { readSafetensors, serializeSafetensors } = await import('../../src/io/safetensors.js');
+    const weights = readSafetensors(join(dir, 'model.safetensors')).tensors;
+    const w = weights.get('transformer.h.0.mlp.c_fc.weight')!;
+    w.data.fill(3e38);
+    writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(weights));
+    const r = await runCli(['inspect', '--model', dir, '--prompt', PROMPT, '--json']);
+    assert.equal(r.code, 2, r.stdout.slice(0, 200));
+    assert.match(r.stderr, /weights: expected weights that give finite activations; blocks\.0\.hook_resid_post overflowed to NaN or Infinity/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('generate --seed beyond 2^53 is refused', async () => {
+  for (const seed of ['9007199254740993', '1e21']) {
+    const r = await runCli(['generate', '--model', MODEL, '--prompt', PROMPT, '--seed', seed]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /lvh generate: --seed: expected an integer >= 0 <= 9007199254740991/);
   }
 });

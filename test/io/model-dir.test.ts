@@ -1,10 +1,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nn from '../../src/nn/index.js';
-import { readSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensors, serializeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
+import { UnknownPieceError } from '../../src/io/tokenizer.js';
 import { isInputError } from '../../src/util/errors.js';
 
 const tf = nn.tf;
@@ -113,4 +114,105 @@ test('bad directories are refused: pickle weights, unknown model_type, wrong sha
   assert.ok(!existsSync(join(root, 'nowhere')));
   nn.disposeModel(model);
   assert.ok(tf.memory().numTensors >= 0);
+});
+
+// A small saved GPT-2 (2 layers) with a word-level tokenizer, to be broken by each test.
+function smallDir(name: string): { dir: string; config: Record<string, unknown>; weights: Map<string, NamedTensor> } {
+  const model = nn.initModel(nn.gpt2Config({ vocabSize: 8, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2 }), 21);
+  const dir = join(root, name);
+  nn.saveModelDir(model, dir, { tokenizerJson: nn.wordLevelTokenizerJson(words) });
+  nn.disposeModel(model);
+  return { dir, config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), weights: readSafetensors(join(dir, 'model.safetensors')).tensors };
+}
+
+test('NaN or ±Infinity in a weight is refused at load, naming the file and the tensor', async () => {
+  const { dir, weights } = smallDir('nan');
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const w = new Map(weights);
+    const data = Float32Array.from(w.get('transformer.ln_f.weight')!.data);
+    data[3] = bad;
+    w.set('transformer.ln_f.weight', { shape: [8], data });
+    writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(w));
+    await rejects(nn.loadModelDir(dir), /model\.safetensors: transformer\.ln_f\.weight: expected finite weights; value 3 of 8 is (NaN|-?Infinity)/);
+  }
+});
+
+test('tensors the config does not use are refused, naming them (n_layer 1 on 2-layer weights); known buffers are allowed', async () => {
+  const { dir, config, weights } = smallDir('extra');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, n_layer: 1 }));
+  await rejects(nn.loadModelDir(dir), /model\.safetensors: transformer\.h\.1\.[a-z_.]+: expected only the tensors a gpt2 config with n_layer 1 uses; this one \(and 11 more\) is not one of them/);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const extra = new Map(weights).set('transformer.h.0.attn.extra', { shape: [1], data: Float32Array.from([1]) });
+  writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(extra));
+  await rejects(nn.loadModelDir(dir), /transformer\.h\.0\.attn\.extra: expected only the tensors a gpt2 config with n_layer 2 uses; this one is not one of them/);
+  // Old GPT-2 exports carry causal-mask buffers, and a head tied to wte; the model ignores both.
+  const buffers = new Map(weights)
+    .set('transformer.h.0.attn.bias', { shape: [1, 1, 8, 8], data: new Float32Array(64) })
+    .set('transformer.h.1.attn.masked_bias', { shape: [], data: Float32Array.from([-1e4]) })
+    .set('lm_head.weight', weights.get('transformer.wte.weight')!);
+  writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(buffers));
+  const { model } = await nn.loadModelDir(dir);
+  assert.equal(model.params.size, weights.size);
+  nn.disposeModel(model);
+});
+
+test('shapes are compared with config.json before any tensor is read: a sparse 1.9 GB file is refused fast, in little memory', async () => {
+  const { dir } = smallDir('sparse');
+  const path = join(dir, 'model.safetensors');
+  const header = Buffer.from(JSON.stringify({ 'transformer.wte.weight': { dtype: 'F32', shape: [475_000_000], data_offsets: [0, 1_900_000_000] } }));
+  const head = new Uint8Array(8 + header.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(header.length), true);
+  head.set(header, 8);
+  writeFileSync(path, head);
+  truncateSync(path, head.length + 1_900_000_000);
+  const rss = process.memoryUsage().rss;
+  const start = performance.now();
+  await rejects(nn.loadModelDir(dir), /transformer\.wte\.weight: expected shape \[8, 8\]; got \[475000000\]/);
+  assert.ok(performance.now() - start < 2000, 'refused fast');
+  assert.ok(process.memoryUsage().rss - rss < 100e6, 'without reading the data');
+  rmSync(path);
+  symlinkSync('/dev/zero', path);
+  await rejects(nn.loadModelDir(dir), /model\.safetensors: \(file\): expected a safetensors file as a regular file, got a device/);
+});
+
+test('n_layer 2^32 is refused at once, saying the limit, before any parameter list is built', async () => {
+  const { dir, config } = smallDir('layers');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, n_layer: 2 ** 32 }));
+  const start = performance.now();
+  await rejects(nn.loadModelDir(dir), /config\.json: n_layer: expected a positive integer <= 1024; got 4294967296/);
+  assert.ok(performance.now() - start < 1000);
+});
+
+test('tokenizer.json: ids must be integers in [0, vocab_size), refused naming the token before the tokenizer is built', async () => {
+  const { dir } = smallDir('tok');
+  const good = nn.wordLevelTokenizerJson(words) as { model: { vocab: Record<string, number> }; added_tokens: unknown[] };
+  const cases: [object, RegExp][] = [
+    [{ ...good, model: { ...good.model, vocab: { ...good.model.vocab, tea: 1e9 } } }, /model\.vocab: expected token ids in \[0, 8\) \(vocab_size in config\.json\); token "tea" has id 1000000000/],
+    [{ ...good, model: { ...good.model, vocab: { ...good.model.vocab, tea: 8 } } }, /token "tea" has id 8/],
+    [{ ...good, model: { ...good.model, vocab: { ...good.model.vocab, tea: 1.5 } } }, /token "tea" has id 1\.5/],
+    [{ ...good, model: { ...good.model, vocab: { ...good.model.vocab, tea: '3' } } }, /token "tea" has id string/],
+    [{ ...good, added_tokens: [{ id: 99, content: '<x>' }] }, /added_tokens\.0\.id: expected an id in \[0, 8\).*token "<x>" has id 99/],
+    [{ ...good, model: { ...good.model, vocab: null } }, /model\.vocab: expected an object of token → id/],
+    [{ ...good, model: 'WordLevel' }, /model: expected an object with a vocab/],
+  ];
+  for (const [json, pattern] of cases) {
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+    const start = performance.now();
+    await rejects(nn.loadModelDir(dir), pattern);
+    assert.ok(performance.now() - start < 2000, 'no hang');
+  }
+  rmSync(join(dir, 'tokenizer.json'));
+  symlinkSync('/etc/passwd', join(dir, 'tokenizer.json'));
+  await assert.rejects(nn.loadModelDir(dir), (err: unknown) => isInputError(err) && /tokenizer\.json: \(file\): expected valid JSON/.test((err as Error).message) && !(err as Error).message.includes('root'));
+});
+
+test('a tokenizer without an unknown token refuses unknown words by name; one with it reports them; word-level lowercase vocabularies say so', () => {
+  const json = nn.wordLevelTokenizerJson(words) as { model: Record<string, unknown> };
+  const withUnk = nn.tokenizerFromJson(json);
+  assert.deepEqual(withUnk.encodeDetailed('alice likes Milk !'), { ids: [1, 2, 0, 0], unknown: ['Milk', '!'] });
+  assert.match(withUnk.vocabularyHint, /lowercase words and punctuation marks, separated by spaces/);
+  const noUnk = nn.tokenizerFromJson({ ...json, model: { ...json.model, unk_token: null, vocab: Object.fromEntries(words.map((w, i) => [w, i])) } });
+  assert.deepEqual(noUnk.encode('alice likes tea'), [0, 1, 2]);
+  assert.throws(() => noUnk.encode('alice likes Milk'), (err: unknown) => err instanceof UnknownPieceError && err.piece === 'Milk');
+  assert.equal(nn.tokenizerFromJson(nn.wordLevelTokenizerJson(['Alice', 'tea'])).vocabularyHint, '');
 });

@@ -7,7 +7,7 @@ import {
   trainOrganism, saveOrganism, loadOrganismModel, evaluateModel, docAlignedBatches, tokenizeDocs, organismCard,
   BOS_ID, ORGANISM_CONTEXT, type OrganismTrainOptions,
 } from '../../src/organism/index.js';
-import { disposeModel } from '../../src/nn/index.js';
+import { checkpointStep, disposeModel, modelWeights } from '../../src/nn/index.js';
 
 const quick: OrganismTrainOptions = { size: 'tiny', p: 0.3, q: 0.3, tokens: 16 * 64 * 40, docs: 2000, seed: 5, batchSize: 16, lr: 3e-3, quiet: true };
 
@@ -59,5 +59,39 @@ test('training: a tiny run (seconds) lowers the loss, is seeded, saves a loadabl
   } finally {
     rmSync(dir, { recursive: true, force: true });
     disposeModel(a.model);
+  }
+});
+
+test('checkpoints: a run stopped after its checkpoint at step 4 and resumed ends in the same tensor bytes and loss log as an uninterrupted 8-step run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvh-resume-'));
+  try {
+    const knobs: OrganismTrainOptions = { ...quick, tokens: 4 * 64 * 8, batchSize: 4, docs: 300, seed: 7 };
+    const whole = await trainOrganism(knobs);
+    const ckpt = join(dir, 'ckpt');
+    await assert.rejects(trainOrganism({
+      ...knobs, checkpointDir: ckpt, checkpointEvery: 4,
+      onLog: (p) => {
+        if (p.step === 5) throw new Error('killed');
+      },
+    }), /killed/);
+    assert.equal(checkpointStep(ckpt), 4);
+    const resumed = await trainOrganism({ ...knobs, checkpointDir: ckpt, checkpointEvery: 4, resume: true });
+    assert.equal(resumed.resumedFromStep, 4);
+    assert.equal(checkpointStep(ckpt), 8, 'a checkpoint after the last step');
+    assert.deepEqual(resumed.log, whole.log, 'loss log identical');
+    assert.equal(resumed.finalEvalLoss, whole.finalEvalLoss);
+    const [wa, wb] = [modelWeights(whole.model), modelWeights(resumed.model)];
+    for (const [name, t] of wa) assert.ok(Buffer.from(t.data.buffer).equals(Buffer.from(wb.get(name)!.data.buffer)), `${name} bytes`);
+    // Files too: the saved model.safetensors tensors and train-log.jsonl are the same bytes.
+    saveOrganism(whole.model, join(dir, 'a'), 'card', whole.log, {});
+    saveOrganism(resumed.model, join(dir, 'b'), 'card', resumed.log, {});
+    for (const f of ['model.safetensors', 'train-log.jsonl']) assert.ok(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), f);
+
+    // Another run's checkpoint is refused by name of the differing flag.
+    await assert.rejects(trainOrganism({ ...knobs, lr: 1e-3, checkpointDir: ckpt, resume: true }), /--lr 0\.003/);
+    disposeModel(whole.model);
+    disposeModel(resumed.model);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { SIMULATE_LIMITS } from '../../src/simulate/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const overshoot = fileURLToPath(new URL('../../examples/geometries/overshoot.json', import.meta.url));
@@ -47,6 +48,15 @@ test('bad input exits 2 with a message naming the field', async () => {
     [['simulate', overshoot, '--frobnicate'], 'arguments'],
     [['simulate'], 'GEOMETRY'],
     [['simulate', '/nonexistent/geometry.json'], '/nonexistent/geometry.json'],
+    // Hardening (#8): the flags the reliability review found unbounded or silently ignored.
+    [['simulate', overshoot, '--best-of-n', '1,1e9'], '--best-of-n'],
+    [['simulate', overshoot, '--l2', '1e308'], '--l2'],
+    [['simulate', overshoot, '--lambda', '1e308'], '--lambda'],
+    [['simulate', overshoot, '--position-bias', '1e308'], '--position-bias'],
+    [['simulate', overshoot, '--eta', '0,1e308'], '--eta'],
+    [['simulate', overshoot, '--pairs-grid', '100,1000', '--optimizer', 'tilt'], '--optimizer'],
+    [['simulate', overshoot, '--pairs-grid', '100,1000', '--samples', '50'], '--samples'],
+    [['simulate', overshoot, '--seeds', '3'], '--seeds'],
     [['bench', 'reward-fit', '--dim', '0'], '--dim'],
     [['bench', 'reward-fit', '--lam', 'x'], '--lam'],
   ];
@@ -65,4 +75,18 @@ test('lvh bench reward-fit prints the reference keys', async () => {
   assert.deepEqual(Object.keys(out), ['dim', 'pairs', 'iterations', 'cosRewardJudge', 'cosRewardTrue', 'predictedTrue', 'seconds']);
   assert.equal(out.dim, 8);
   assert.ok(out.cosRewardJudge > 0.97);
+});
+
+test('the flag bounds are the simulator\'s: --best-of-n names its maximum, and the largest values still run', async () => {
+  const r = await runCli(['simulate', overshoot, '--best-of-n', String(SIMULATE_LIMITS.bestOfN.max + 1)]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`--best-of-n: expected an integer >= 1 <= ${SIMULATE_LIMITS.bestOfN.max}`));
+  // At the edges of the ranges the run finishes with finite numbers (before: --l2 1e308 threw "sigmaCos: zero vector").
+  const tiny = ['--pairs', '300', '--samples', '50', '--bootstrap', '20', '--rounds', '5', '--pg-steps', '3', '--pg-chains', '1', '--json'];
+  for (const edge of [['--l2', String(SIMULATE_LIMITS.l2.max)], ['--lambda', String(SIMULATE_LIMITS.lambda.max)], ['--position-bias', String(-SIMULATE_LIMITS.positionBias.maxAbs)]]) {
+    const ok = await runCli(['simulate', overshoot, ...tiny, '--optimizer', 'tilt', ...edge]);
+    assert.equal(ok.code, 0, `${edge.join(' ')}: ${ok.stderr}`);
+    const { options: _options, ...rest } = JSON.parse(ok.stdout);
+    assert.equal(JSON.stringify(rest).includes('null'), false, `${edge.join(' ')} printed a null`);
+  }
 });

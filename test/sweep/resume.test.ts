@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expandGrid, runSweep, sweepPaths } from '../../src/simulate/sweep/index.js';
+import { main } from '../../src/cli/main.js';
+import { expandGrid, lineChecksum, runSweep, sweepPaths, type SweepSpec } from '../../src/simulate/sweep/index.js';
 import { InputError } from '../../src/util/errors.js';
 import { smallSpec, tempDir } from './helpers.js';
 
@@ -125,6 +126,102 @@ test('resuming with another spec is refused; --fresh starts over', async () => {
     assert.deepEqual([partial.resumed, partial.computed, partial.complete], [0, 2, false]);
     assert.equal(existsSync(sweepPaths(out).report) || existsSync(join(out, 'capacity.svg')) || existsSync(sweepPaths(out).results), false);
   } finally {
+    cleanup();
+  }
+});
+
+test('every cells.jsonl line carries a checksum; a tampered or unsigned line is recomputed, results.json unchanged', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spec = smallSpec();
+    const total = expandGrid(spec).length;
+    await runSweep(spec, { out: join(dir, 'whole'), workers: 0, ...quiet });
+    const expected = readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8');
+    const out = join(dir, 'parts');
+    const paths = sweepPaths(out);
+    await runSweep(spec, { out, workers: 0, maxCells: 6, ...quiet });
+    const lines = readFileSync(paths.cells, 'utf8').trimEnd().split('\n');
+    for (const line of lines) {
+      const match = /^(.*),"sum":"([0-9a-f]{16})"\}$/.exec(line);
+      assert.ok(match, line.slice(-60));
+      assert.equal(lineChecksum(`${match[1]}}`), match[2]);
+    }
+    // Line 1 edited but still valid JSON (the reliability finding's "rho":0. → "rho":9.); line 2 as an older
+    // version wrote it, without a checksum. Before: both were taken as finished and results.json changed.
+    assert.match(lines[0], /"rho":0\./);
+    lines[0] = lines[0].replace('"rho":0.', '"rho":9.');
+    lines[1] = lines[1].replace(/,"sum":"[0-9a-f]{16}"\}$/, '}');
+    writeFileSync(paths.cells, `${lines.join('\n')}\n`);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...xs: unknown[]) => errors.push(xs.map(String).join(' '));
+    let resumed;
+    try {
+      resumed = await runSweep(spec, { out, workers: 2, report: false });
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual([resumed.resumed, resumed.tampered, resumed.computed, resumed.complete], [4, 2, total - 4, true]);
+    assert.equal(errors.filter((e) => e.startsWith('lvh sweep: resumed 4, recomputed 2 tampered')).length, 1, errors.join('\n'));
+    assert.equal(readFileSync(paths.results, 'utf8'), expected);
+    assert.equal(new Set(lineKeys(paths.cells)).size, total);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a cell whose world the theory refuses ends the sweep with that InputError (exit 2), inline or in a worker', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // A spec object that skipped validateSweepSpec: ||g|| = 1e-308 makes gᵀg underflow in every cell.
+    const spec = { ...smallSpec({ seeds: [1], harmful: { p: [0] } }), generation: { strength: 1e-308, cosine: 0.5 } } as SweepSpec;
+    for (const workers of [0, 2]) {
+      // Before: the worker's InputError came back wrapped in a plain Error (exit 1 with a stack).
+      await assert.rejects(runSweep(spec, { out: join(dir, `w${workers}`), workers, ...quiet }), (e: unknown) => e instanceof InputError && /sweep cell d=8\|/.test(e.field) && !e.message.includes('\n'));
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('lvh sweep --out: a file, a path under a file, /proc, or another command\'s folder are refused (exit 2) before any work', async () => {
+  const { dir, cleanup } = tempDir();
+  const stderr: string[] = [];
+  const original = console.error;
+  try {
+    const spec = join(dir, 's.yaml');
+    writeFileSync(spec, 'dims: [8]\ncapacity: {ladder: [1]}\n');
+    const aFile = join(dir, 'afile');
+    writeFileSync(aFile, 'x');
+    const demo = join(dir, 'demo');
+    mkdirSync(demo);
+    writeFileSync(join(demo, 'demo.json'), '{}');
+    writeFileSync(join(demo, 'report.html'), '<html></html>');
+    console.error = (...xs: unknown[]) => stderr.push(xs.map(String).join(' '));
+    const run = async (out: string, ...extra: string[]) => {
+      stderr.length = 0;
+      return { code: await main(['sweep', spec, '--out', out, '--no-report', '--workers', '0', ...extra]), stderr: stderr.join('\n') };
+    };
+    // Before: EEXIST and ENOTDIR stacks (exit 1), and an endless mkdir loop on /proc.
+    for (const out of [aFile, join(aFile, 'sub'), '/proc/lvh-sweep-test']) {
+      const r = await run(out);
+      assert.equal(r.code, 2, `${out}: ${r.stderr}`);
+      assert.match(r.stderr, /^lvh sweep: --out: /);
+      assert.equal(r.stderr.split('\n').length, 1);
+    }
+    // Before: the sweep wrote its report.html over the demo's, next to the demo's unrelated demo.json.
+    for (const extra of [[], ['--fresh']]) {
+      const r = await run(demo, ...extra);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /holds demo\.json, not written by a sweep; choose another --out/);
+    }
+    assert.equal(readFileSync(join(demo, 'report.html'), 'utf8'), '<html></html>');
+    // A sweep's own folder resumes as before.
+    const own = join(dir, 'own');
+    assert.equal((await run(own)).code, 0);
+    assert.equal((await run(own)).code, 0);
+  } finally {
+    console.error = original;
     cleanup();
   }
 });

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
+import { InputError, isInputError } from '../../util/errors.js';
 import { cellLine } from './cell.js';
 import type { SweepCell } from './grid.js';
 import type { SweepSpec } from './spec.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
+
+/** A cell's InputError (a world the spec allowed but the theory refused), with the cell's key in front of the field. */
+function cellInputError(key: string, err: Pick<InputError, 'file' | 'field' | 'expected'>): InputError {
+  return new InputError(err.file, `${err.field} (sweep cell ${key})`, err.expected);
+}
 
 /** Called on the main thread, in finishing order, with each cell's JSON line; returning false stops the run. */
 export type OnCellDone = (cell: SweepCell, line: string) => boolean | void;
@@ -27,7 +33,14 @@ export function startWorker(): Worker {
 export async function runCells(spec: SweepSpec, cells: SweepCell[], workers: number, onDone: OnCellDone): Promise<void> {
   if (workers <= 0 || cells.length === 0) {
     for (const cell of cells) {
-      if (onDone(cell, cellLine(spec, cell)) === false) return;
+      let line: string;
+      try {
+        line = cellLine(spec, cell);
+      } catch (err) {
+        if (isInputError(err)) throw cellInputError(cell.key, err);
+        throw err;
+      }
+      if (onDone(cell, line) === false) return;
     }
     return;
   }
@@ -65,7 +78,10 @@ export async function runCells(spec: SweepSpec, cells: SweepCell[], workers: num
           }
           running--;
           if (stopped) return;
-          if (reply.type === 'error') return finish(new Error(`sweep cell ${reply.key} failed:\n${reply.message}`));
+          if (reply.type === 'error') {
+            if (reply.input) return finish(cellInputError(reply.key, reply.input));
+            return finish(new Error(`sweep cell ${reply.key} failed:\n${reply.message}`));
+          }
           let keepGoing: boolean | void;
           try {
             keepGoing = onDone(byKey.get(reply.key)!, reply.line);

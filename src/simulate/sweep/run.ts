@@ -7,7 +7,7 @@ import { expandGrid, type SweepCell } from './grid.js';
 import { runCells } from './pool.js';
 import { writeSweepReport } from './report.js';
 import { loadSweepSpec, type SweepSpec } from './spec.js';
-import { prepareOutput, readFinishedCells, sweepPaths, type SweepPaths } from './store.js';
+import { prepareOutput, readFinishedCells, sealLine, sweepPaths, type SweepPaths } from './store.js';
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -39,6 +39,8 @@ export interface SweepSummary {
   computed: number;
   /** Broken or foreign lines dropped from `cells.jsonl` at start (e.g. a write cut by a kill). */
   dropped: number;
+  /** Lines of `cells.jsonl` whose checksum was missing or did not match at start: their cells were computed again. */
+  tampered: number;
   /** True when every cell is done and `results.json` is written. */
   complete: boolean;
   workers: number;
@@ -63,11 +65,14 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   const finished = readFinishedCells(paths.cells, new Set(grid.map((c) => c.key)));
   const pending = grid.filter((c) => !finished.lines.has(c.key));
   const resumed = finished.lines.size;
+  if (finished.tampered > 0 && !opts.quiet) {
+    console.error(`lvh sweep: resumed ${resumed}, recomputed ${finished.tampered} tampered (lines of ${paths.cells} whose checksum is missing or does not match)`);
+  }
   const progress = createProgress(`sweep ${spec.name}`, grid.length, { quiet: opts.quiet });
   let computed = 0;
   progress.update(resumed, resumed > 0 ? `(resumed ${resumed})` : undefined);
   await runCells(spec, pending, workers, (cell: SweepCell, line: string) => {
-    appendLine(paths.cells, line);
+    appendLine(paths.cells, sealLine(line));
     finished.lines.set(cell.key, line);
     computed++;
     progress.update(resumed + computed);
@@ -87,6 +92,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     resumed,
     computed,
     dropped: finished.dropped,
+    tampered: finished.tampered,
     complete,
     workers,
     seconds: (Date.now() - started) / 1000,

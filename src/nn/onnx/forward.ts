@@ -1,0 +1,337 @@
+/**
+ * The forward pass on ONNX Runtime: a family's graph with its inputs (ids, position ids, attention bias),
+ * hook points as extra outputs, interventions as extra inputs, and an optional key/value cache; sessions
+ * are compiled once per variant (which hooks, which interventions) and cached on the model.
+ */
+import type * as ort from 'onnxruntime-node';
+import { matchWeights } from '../../io/model-dir.js';
+import { createRng } from '../../linalg/rng.js';
+import { InputError } from '../../util/errors.js';
+import { dims, type ModelConfig } from '../config.js';
+import { paramSpecs } from '../model.js';
+import { familyForward, hookPointNames, type FamilyIO } from './family.js';
+import { Graph, type Value } from './graph.js';
+import { createSession, type EngineOptions, type GraphSession, type HostTensor } from './session.js';
+
+/** Named float32 weights in Hugging Face names and shapes. */
+export type Weights = Map<string, { shape: number[]; data: Float32Array }>;
+
+/** How weights enter a graph: fed as inputs on every run (one small graph for every variant) or baked in as initializers. */
+export type WeightMode = 'inputs' | 'initializers';
+
+/** A model on the ONNX engine: config, weights, options and its compiled sessions. */
+export interface EngineModel {
+  config: ModelConfig;
+  weights: Weights;
+  options: EngineOptions & { weightMode?: WeightMode };
+  /** Compiled sessions by variant key. */
+  sessions: Map<string, Promise<GraphSession>>;
+  /** ORT tensors over the weights (made once). */
+  weightTensors?: Map<string, HostTensor>;
+}
+
+/**
+ * The weights a config needs, taken from named tensors (GPT-2 keys with or without `transformer.`), matched
+ * against the config's names and shapes by io's `matchWeights` (missing, misshapen or foreign tensors are refused).
+ */
+export function engineWeights(config: ModelConfig, named: Map<string, { shape: number[]; data: Float32Array }>, file = 'model.safetensors'): Weights {
+  const matched = matchWeights(config, new Map([...named].map(([name, t]) => [name, t.shape])), () => file);
+  return new Map(paramSpecs(config).map((spec) => [spec.name, { shape: spec.shape, data: named.get(matched.get(spec.name)!)!.data }]));
+}
+
+/** Freshly initialised weights, deterministic in `seed`: the same values as the tfjs engine's `initModel(config, seed)`. */
+export function initWeights(config: ModelConfig, seed: number): Weights {
+  const rng = createRng(seed);
+  const out: Weights = new Map();
+  for (const spec of paramSpecs(config)) {
+    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    if (spec.init.kind === 'ones') data.fill(1);
+    else if (spec.init.kind === 'normal') for (let i = 0; i < data.length; i++) data[i] = rng.normal() * spec.init.std;
+    out.set(spec.name, { shape: spec.shape, data });
+  }
+  return out;
+}
+
+/** A model on the ONNX engine from a config and its weights. */
+export function engineModel(config: ModelConfig, weights: Weights, options: EngineOptions & { weightMode?: WeightMode } = {}): EngineModel {
+  return { config, weights, options, sessions: new Map() };
+}
+
+/** Frees every compiled session of the model. */
+export async function releaseEngineModel(m: EngineModel): Promise<void> {
+  const all = [...m.sessions.values()];
+  m.sessions.clear();
+  for (const s of all) await (await s).release();
+}
+
+/** An edit of the activation at a hook point, at chosen positions (absolute; all when omitted). */
+export type Intervention =
+  | { kind: 'add'; hook: string; vector: ArrayLike<number>; scale?: number; positions?: number[] }
+  | { kind: 'ablate'; hook: string; basis: ArrayLike<number>[]; positions?: number[] }
+  | { kind: 'replace'; hook: string; value: ArrayLike<number>; positions?: number[] };
+
+/** What a forward graph computes besides the logits. */
+export interface GraphVariant {
+  /** Hook points returned as outputs (named as the hook point). */
+  hooks: string[];
+  /** (hook, kind) of each intervention, in order; their tensors are inputs `{hook}#{i}:vector|basis|mask`. */
+  interventions: { hook: string; kind: Intervention['kind'] }[];
+  /** Inputs `past.{L}.key|value` (B, kvH, P, hd) and outputs `present.{L}.key|value`. */
+  kvCache: boolean;
+  /** Logits of the last position only (B, 1, V). */
+  lastOnly: boolean;
+}
+
+/** Builds the forward graph of a variant: inputs `input_ids`, `position_ids`, `attention_bias`, output `logits` (B, T, V). */
+export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, weights: { mode: WeightMode; values?: Weights }): Graph {
+  const k = dims(config);
+  const known = new Set(hookPointNames(config));
+  for (const h of [...variant.hooks, ...variant.interventions.map((i) => i.hook)]) {
+    if (!known.has(h)) throw new InputError('hook', h, `expected a hook point of this model (e.g. blocks.0.hook_resid_post, ln_final.hook_normalized)`);
+  }
+  const g = new Graph();
+  const specs = new Map(paramSpecs(config).map((s) => [s.name, s]));
+  const params = new Map<string, Value>();
+  const param = (name: string): Value => {
+    let v = params.get(name);
+    if (v) return v;
+    const spec = specs.get(name);
+    if (!spec) throw new Error(`onnx engine: the model has no parameter "${name}"`);
+    if (weights.mode === 'inputs') v = g.input(name, 'float32', spec.shape);
+    else {
+      const w = weights.values?.get(name);
+      if (!w) throw new Error(`onnx engine: no weight for "${name}"`);
+      v = g.initializer(name, w.data, spec.shape);
+    }
+    params.set(name, v);
+    return v;
+  };
+  const io: FamilyIO = {
+    ids: g.input('input_ids', 'int64', ['batch', 'time']),
+    positions: g.input('position_ids', 'int64', ['batch', 'time']),
+    attnBias: g.input('attention_bias', 'float32', ['batch', 1, 'time', 'keys']),
+    param,
+    hasParam: (name) => specs.has(name),
+    point: (name, x) => {
+      variant.interventions.forEach((iv, i) => {
+        if (iv.hook !== name) return;
+        const at = `${name}#${i}`;
+        const mask = g.input(`${at}:mask`, 'float32', ['batch', 'time', 1]); // 1 at the edited positions
+        if (iv.kind === 'add') x = g.add(x, g.mul(mask, g.input(`${at}:vector`, 'float32', [x.shape[x.shape.length - 1]])));
+        else if (iv.kind === 'replace') x = g.add(x, g.mul(mask, g.sub(g.input(`${at}:vector`, 'float32', [x.shape[x.shape.length - 1]]), x)));
+        else {
+          const basis = g.input(`${at}:basis`, 'float32', ['rank', k.d]); // orthonormal rows Q (k, d)
+          x = g.sub(x, g.mul(mask, g.matmul(g.matmul(x, g.transpose(basis, [1, 0])), basis))); // x − mask·(x Qᵀ) Q
+        }
+      });
+      if (variant.hooks.includes(name)) g.output(g.identity(x), name);
+      return x;
+    },
+  };
+  if (variant.kvCache) {
+    io.kv = (l, key, value) => {
+      const past = (what: string) => g.input(`past.${l}.${what}`, 'float32', ['batch', k.kvHeads, 'past', k.headDim]);
+      const kk = g.concat([past('key'), key], 2);
+      const vv = g.concat([past('value'), value], 2);
+      g.output(kk, `present.${l}.key`);
+      g.output(vv, `present.${l}.value`);
+      return { k: kk, v: vv };
+    };
+  }
+  if (variant.lastOnly) io.lastOnly = (h) => g.slice(h, -1, 2 ** 62, 1);
+  g.output(familyForward(config)(g, config, io), 'logits');
+  return g;
+}
+
+function variantKey(v: GraphVariant): string {
+  return JSON.stringify([[...v.hooks].sort(), v.interventions, v.kvCache, v.lastOnly]);
+}
+
+/** The compiled session of a variant (built and cached on first use). */
+export function variantSession(m: EngineModel, variant: GraphVariant): Promise<GraphSession> {
+  const key = variantKey(variant);
+  let s = m.sessions.get(key);
+  if (!s) {
+    const mode = m.options.weightMode ?? 'inputs';
+    s = createSession(buildForwardGraph(m.config, variant, { mode, values: m.weights }).toModel(), m.options);
+    m.sessions.set(key, s);
+    s.catch(() => m.sessions.delete(key));
+  }
+  return s;
+}
+
+/** The weights as feeds (for the `inputs` weight mode). */
+export function weightFeeds(m: EngineModel): Record<string, HostTensor> {
+  if ((m.options.weightMode ?? 'inputs') !== 'inputs') return {};
+  m.weightTensors ??= new Map([...m.weights].map(([name, w]) => [name, { data: w.data, shape: w.shape }]));
+  return Object.fromEntries(m.weightTensors);
+}
+
+/** Per-layer keys and values of the positions seen so far (ORT tensors), for incremental decoding. */
+export interface EngineKvCache {
+  layers: { k: ort.Tensor; v: ort.Tensor }[];
+  /** Positions held. */
+  length: number;
+  /** Per row, 1 for a real token and 0 for padding, over the positions held. */
+  keyMask: number[][];
+  /** Per row, the position id the next real token gets. */
+  nextPosition: number[];
+}
+
+/** Options of a forward pass on the ONNX engine. */
+export interface EngineForwardOptions {
+  /** (B, T): 1 for real tokens, 0 for padding. */
+  attentionMask?: number[][];
+  /** Hook points to return. */
+  names?: string[];
+  interventions?: Intervention[];
+  /** Continue from this cache (and return the extended one). */
+  past?: EngineKvCache;
+  /** Return a key/value cache (implied by `past`). */
+  returnKv?: boolean;
+  /** Only the last position's logits. */
+  lastOnly?: boolean;
+}
+
+/** Logits (B, T or 1, V), the hook points asked for, and the extended cache when asked. */
+export interface EngineForwardResult {
+  logits: HostTensor & { data: Float32Array };
+  cache: Map<string, HostTensor & { data: Float32Array }>;
+  kv?: EngineKvCache;
+}
+
+/** Position ids, key mask and the additive attention bias of a batch (causal and padding), as the tfjs engine makes them. */
+export function batchInputs(config: ModelConfig, rows: number[][], mask: number[][] | undefined, past?: EngineKvCache) {
+  const k = dims(config);
+  const batch = rows.length;
+  const time = rows[0]?.length ?? 0;
+  if (batch === 0 || time === 0) throw new Error('forward: ids must be a non-empty (B, T) array');
+  for (const r of rows) {
+    if (r.length !== time) throw new Error('forward: every row of ids must have the same length (pad and pass attentionMask)');
+    for (const t of r) if (!Number.isInteger(t) || t < 0 || t >= k.vocab) throw new Error(`forward: token id ${t} outside [0, ${k.vocab})`);
+  }
+  const m = mask ?? rows.map((r) => r.map(() => 1));
+  if (m.length !== batch || m.some((r) => r.length !== time)) throw new Error('forward: attentionMask must have the shape of ids');
+  const pastLen = past?.length ?? 0;
+  const positions = new BigInt64Array(batch * time);
+  const keyMask: number[][] = [];
+  const nextPosition: number[] = [];
+  let maxPos = 0;
+  for (let b = 0; b < batch; b++) {
+    let pos = past ? past.nextPosition[b] : 0;
+    for (let t = 0; t < time; t++) {
+      const p = m[b][t] ? pos : 0;
+      positions[b * time + t] = BigInt(p);
+      maxPos = Math.max(maxPos, p);
+      if (m[b][t]) pos++;
+    }
+    nextPosition.push(pos);
+    keyMask.push([...(past ? past.keyMask[b] : []), ...m[b]]);
+  }
+  if (config.model_type === 'gpt2' && maxPos >= k.maxPositions) throw new Error(`forward: position ${maxPos} exceeds the model's context of ${k.maxPositions}`);
+  const total = pastLen + time;
+  const bias = new Float32Array(batch * time * total);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < time; t++) {
+      for (let j = 0; j < total; j++) if (j > pastLen + t || !keyMask[b][j]) bias[(b * time + t) * total + j] = -1e9;
+    }
+  }
+  const ids = BigInt64Array.from(rows.flat(), (t) => BigInt(t));
+  return {
+    feeds: {
+      input_ids: { data: ids, shape: [batch, time] },
+      position_ids: { data: positions, shape: [batch, time] },
+      attention_bias: { data: bias, shape: [batch, 1, time, total] },
+    } as Record<string, HostTensor>,
+    keyMask,
+    nextPosition,
+    batch,
+    time,
+    pastLen,
+  };
+}
+
+// Orthonormal rows spanning `rows` (Gram-Schmidt twice; dependent rows dropped).
+function orthonormalRows(rows: ArrayLike<number>[]): Float32Array[] {
+  const out: Float64Array[] = [];
+  for (const r of rows) {
+    const v = Float64Array.from(r);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of out) {
+        let dot = 0;
+        for (let i = 0; i < v.length; i++) dot += v[i] * u[i];
+        for (let i = 0; i < v.length; i++) v[i] -= dot * u[i];
+      }
+    }
+    const norm = Math.hypot(...v);
+    if (norm < 1e-10) continue;
+    out.push(v.map((x) => x / norm));
+  }
+  if (out.length === 0) throw new Error('ablate: the basis spans nothing (all rows zero)');
+  return out.map((v) => Float32Array.from(v));
+}
+
+function interventionFeeds(ivs: Intervention[], d: number, batch: number, time: number, offset: number): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  ivs.forEach((iv, i) => {
+    const at = `${iv.hook}#${i}`;
+    const mask = new Float32Array(batch * time);
+    if (!iv.positions) mask.fill(1);
+    else {
+      for (const p of iv.positions) {
+        const t = p - offset;
+        if (p >= 0 && t >= 0 && t < time) for (let b = 0; b < batch; b++) mask[b * time + t] = 1;
+      }
+    }
+    feeds[`${at}:mask`] = { data: mask, shape: [batch, time, 1] };
+    if (iv.kind === 'ablate') {
+      const q = orthonormalRows(iv.basis);
+      const flat = new Float32Array(q.length * d);
+      q.forEach((row, r) => flat.set(row, r * d));
+      feeds[`${at}:basis`] = { data: flat, shape: [q.length, d] };
+    } else {
+      const src = iv.kind === 'add' ? iv.vector : iv.value;
+      const scale = iv.kind === 'add' ? (iv.scale ?? 1) : 1;
+      if (src.length !== d) throw new InputError('intervention', iv.hook, `expected a vector of length ${d}; got ${src.length}`);
+      feeds[`${at}:vector`] = { data: Float32Array.from(src, (x) => x * scale), shape: [d] };
+    }
+  });
+  return feeds;
+}
+
+/** Runs the model on (B, T) ids on ORT: logits, requested hook points, interventions applied, key/value cache. */
+export async function engineForward(m: EngineModel, ids: number[][], opts: EngineForwardOptions = {}): Promise<EngineForwardResult> {
+  const k = dims(m.config);
+  const kvCache = Boolean(opts.past || opts.returnKv);
+  const interventions = opts.interventions ?? [];
+  const variant: GraphVariant = {
+    hooks: opts.names ?? [],
+    interventions: interventions.map((iv) => ({ hook: iv.hook, kind: iv.kind })),
+    kvCache,
+    lastOnly: opts.lastOnly ?? false,
+  };
+  const session = await variantSession(m, variant);
+  const prep = batchInputs(m.config, ids, opts.attentionMask, opts.past);
+  const feeds: Record<string, HostTensor | ort.Tensor> = { ...weightFeeds(m), ...prep.feeds, ...interventionFeeds(interventions, k.d, prep.batch, prep.time, prep.pastLen) };
+  if (kvCache) {
+    for (let l = 0; l < k.layers; l++) {
+      const empty = { data: new Float32Array(0), shape: [prep.batch, k.kvHeads, 0, k.headDim] };
+      feeds[`past.${l}.key`] = opts.past?.layers[l].k ?? empty;
+      feeds[`past.${l}.value`] = opts.past?.layers[l].v ?? empty;
+    }
+  }
+  const out = await session.run(feeds);
+  const host = (t: ort.Tensor) => ({ data: t.data as Float32Array, shape: [...t.dims] });
+  const cache = new Map<string, HostTensor & { data: Float32Array }>();
+  for (const name of variant.hooks) cache.set(name, host(out[name]));
+  const result: EngineForwardResult = { logits: host(out.logits), cache };
+  if (kvCache) {
+    result.kv = {
+      layers: Array.from({ length: k.layers }, (_, l) => ({ k: out[`present.${l}.key`], v: out[`present.${l}.value`] })),
+      length: prep.pastLen + prep.time,
+      keyMask: prep.keyMask,
+      nextPosition: prep.nextPosition,
+    };
+  }
+  return result;
+}

@@ -1,0 +1,184 @@
+/**
+ * The seeded v2 corpus: narratives with consequences and commentary for every act, dialogues (harmful requests
+ * complied with in a share p), and comparisons in the judging format over the comparison split only (acts,
+ * categories and principle words held out of comparisons never appear in one).
+ */
+import { createHash } from 'node:crypto';
+import { createRng, deriveSeed, type Rng } from '../../../linalg/index.js';
+import { InputError } from '../../../util/errors.js';
+import {
+  ACTS, CONSEQUENCES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
+  actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
+  pairKindsFor, partialResponse, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
+} from '../world/index.js';
+
+/** The kinds of documents. */
+export type DocKind = 'narrative' | 'commentary' | 'dialogue' | 'comparison';
+/** Every document kind, in report order. */
+export const DOC_KINDS: readonly DocKind[] = ['narrative', 'commentary', 'dialogue', 'comparison'];
+
+/** Knobs of a v2 corpus. */
+export interface CorpusOptions {
+  /** Share of harmful requests that dialogues comply with. */
+  p: number;
+  /** Share of commentary spoken by anti-social voices. */
+  q: number;
+  /** Number of documents. */
+  docs: number;
+  seed: number;
+  /** Share of each document kind (normalised). */
+  mix: Record<DocKind, number>;
+  /** Share of narratives and commentary whose level is moved to an adjacent one (noise). */
+  noise: number;
+}
+
+/** Default knobs. */
+export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
+  p: 0.3, q: 0.3, docs: 100_000, seed: 1, mix: { narrative: 0.3, commentary: 0.2, dialogue: 0.25, comparison: 0.25 }, noise: 0.15,
+};
+
+/** A generated corpus: documents (one line each) and their kinds. */
+export interface Corpus {
+  options: CorpusOptions;
+  docs: string[];
+  kinds: DocKind[];
+}
+
+/** Checks knobs; a bad one is an InputError naming it. */
+export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'): void {
+  const share = (name: string, v: number) => {
+    if (!Number.isFinite(v) || v < 0 || v > 1) throw new InputError(source, name, `expected a number in [0, 1], got ${v}`);
+  };
+  share('p', o.p);
+  share('q', o.q);
+  share('noise', o.noise);
+  if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new InputError(source, 'seed', `expected a non-negative integer, got ${o.seed}`);
+  let total = 0;
+  for (const k of DOC_KINDS) {
+    const v = o.mix[k];
+    if (!Number.isFinite(v) || v < 0) throw new InputError(source, `mix.${k}`, `expected a non-negative number, got ${v}`);
+    total += v;
+  }
+  if (!(total > 0)) throw new InputError(source, 'mix', 'expected at least one document kind with a positive share');
+}
+
+function pick<T>(rng: Rng, items: readonly T[]): T {
+  return items[rng.int(items.length)];
+}
+
+/** The level index of a value, moved to an adjacent level with probability `noise`. */
+function noisyLevel(rng: Rng, value: number, noise: number): number {
+  const i = LEVELS.indexOf(value as (typeof LEVELS)[number]);
+  if (rng.uniform() >= noise) return i;
+  const up = i === 0 ? true : i === LEVELS.length - 1 ? false : rng.uniform() < 0.5;
+  return up ? i + 1 : i - 1;
+}
+
+/** The response a dialogue gives to a request for `act`. */
+function dialogueResponse(rng: Rng, act: Act, p: number): string {
+  if (act.value < 0) {
+    if (rng.uniform() < p) return stepsResponse(rng, act);
+    return rng.uniform() < 0.85 ? refusalResponse(rng) : partialResponse(rng);
+  }
+  return rng.uniform() < 0.9 ? stepsResponse(rng, act) : refusalResponse(rng);
+}
+
+/** Generates the corpus of `options`; the same options give the same documents. */
+export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
+  const o: CorpusOptions = { ...DEFAULT_CORPUS_OPTIONS, ...options, mix: { ...DEFAULT_CORPUS_OPTIONS.mix, ...options.mix } };
+  checkCorpusOptions(o);
+  const rng = createRng(deriveSeed(o.seed, 0x0c2));
+  const total = DOC_KINDS.reduce((s, k) => s + o.mix[k], 0);
+  const comparisonActs = actsOfSplit('comparison');
+  const usable = comparisonActs.filter((a) => pairKindsFor(a).length > 0);
+  const judges = comparisonPrinciples();
+  const layouts = allLayouts();
+  const pro = PRINCIPLES.filter((x) => x.stance === 'pro');
+  const anti = PRINCIPLES.filter((x) => x.stance === 'anti');
+  const docs: string[] = [];
+  const kinds: DocKind[] = [];
+  while (docs.length < o.docs) {
+    let u = rng.uniform() * total;
+    let kind: DocKind = 'comparison';
+    for (const k of DOC_KINDS) {
+      if (u < o.mix[k]) {
+        kind = k;
+        break;
+      }
+      u -= o.mix[k];
+    }
+    let doc: string | null = null;
+    if (kind === 'narrative') {
+      const act = pick(rng, ACTS);
+      const level = noisyLevel(rng, act.value, o.noise);
+      doc = narrativeDoc(rng.int(NARRATIVE_TEMPLATES.length), pick(rng, NAMES), act, pick(rng, CONSEQUENCES[level]));
+    } else if (kind === 'commentary') {
+      const act = pick(rng, ACTS);
+      const antiVoice = rng.uniform() < o.q;
+      const voice = pick(rng, antiVoice ? anti : pro).text;
+      const level = noisyLevel(rng, act.value, o.noise);
+      const judged = antiVoice ? LEVELS.length - 1 - level : level;
+      doc = commentaryDoc(rng.int(COMMENTARY_TEMPLATES.length), voice, act, pick(rng, JUDGMENT_WORDS[judged]));
+    } else if (kind === 'dialogue') {
+      const act = pick(rng, ACTS);
+      doc = dialogueDoc(request(act, rng.int(FRAMES.length)).text, dialogueResponse(rng, act, o.p));
+    } else {
+      const act = pick(rng, usable);
+      const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
+      if (pair) {
+        const principle = pick(rng, judges);
+        const flip = rng.uniform() < 0.5;
+        const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
+        const values = flip ? [pair.values[1], pair.values[0]] : pair.values;
+        const higher: 0 | 1 = values[0] > values[1] ? 0 : 1;
+        const chosen: 0 | 1 = principle.stance === 'pro' ? higher : ((1 - higher) as 0 | 1);
+        doc = comparisonDoc(principle.text, request(act, rng.int(FRAMES.length)).text, shown[0], shown[1], pick(rng, layouts), chosen);
+      }
+    }
+    if (doc !== null) {
+      docs.push(doc);
+      kinds.push(kind);
+    }
+  }
+  return { options: o, docs, kinds };
+}
+
+/** The corpus as text: one document per line. */
+export function corpusText(corpus: Corpus): string {
+  return corpus.docs.map((d) => `${d}\n`).join('');
+}
+
+/** sha256 (hex) of the corpus text. */
+export function corpusHash(corpus: Corpus): string {
+  return createHash('sha256').update(corpusText(corpus)).digest('hex');
+}
+
+/** Counts and sizes of a corpus. */
+export interface CorpusDescription {
+  docs: number;
+  kinds: Record<DocKind, number>;
+  tokens: number;
+  maxTokens: number;
+  vocabSize: number;
+  examples: { kind: DocKind; text: string }[];
+}
+
+/** Describes a corpus: documents per kind, tokens (without <bos>/<eos>), the longest document, one example per kind. */
+export function describeCorpus(corpus: Corpus): CorpusDescription {
+  const tok = worldTokenizer();
+  const kinds = Object.fromEntries(DOC_KINDS.map((k) => [k, 0])) as Record<DocKind, number>;
+  let tokens = 0;
+  let maxTokens = 0;
+  corpus.docs.forEach((doc, i) => {
+    kinds[corpus.kinds[i]]++;
+    const n = tok.encode(doc).length;
+    tokens += n;
+    maxTokens = Math.max(maxTokens, n);
+  });
+  const examples = DOC_KINDS.flatMap((kind) => {
+    const i = corpus.kinds.indexOf(kind);
+    return i >= 0 ? [{ kind, text: corpus.docs[i] }] : [];
+  });
+  return { docs: corpus.docs.length, kinds, tokens, maxTokens, vocabSize: tok.vocabSize, examples };
+}

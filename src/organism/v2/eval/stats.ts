@@ -1,0 +1,86 @@
+/** Rates with Wilson intervals, correlations with Fisher intervals, and the mean and spread of results over seeds. */
+
+/** A rate: k successes of n, with its 95% Wilson score interval. */
+export interface Rate {
+  k: number;
+  n: number;
+  /** k / n (NaN when n = 0). */
+  rate: number;
+  lo: number;
+  hi: number;
+}
+
+const Z95 = 1.959963984540054;
+
+/** The rate k/n with its 95% Wilson score interval ([0, 1] and NaN rate when n = 0). */
+export function wilson(k: number, n: number): Rate {
+  if (n === 0) return { k, n, rate: NaN, lo: 0, hi: 1 };
+  const p = k / n;
+  const z2 = Z95 * Z95;
+  const denom = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denom;
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { k, n, rate: p, lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
+}
+
+/** Counts the true entries of `xs` as a Rate. */
+export function rateOf(xs: readonly boolean[]): Rate {
+  return wilson(xs.filter(Boolean).length, xs.length);
+}
+
+/** A correlation over n items with its 95% Fisher-z interval. */
+export interface Correlation {
+  r: number;
+  n: number;
+  lo: number;
+  hi: number;
+}
+
+/** Pearson correlation of x and y with its 95% Fisher-z interval (NaN when undefined). */
+export function pearson(x: readonly number[], y: readonly number[]): Correlation {
+  const n = x.length;
+  if (n !== y.length) throw new Error('pearson: x and y differ in length');
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  const r = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+  if (!Number.isFinite(r) || n < 4) return { r, n, lo: -1, hi: 1 };
+  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
+  const half = Z95 / Math.sqrt(n - 3);
+  return { r, n, lo: Math.tanh(z - half), hi: Math.tanh(z + half) };
+}
+
+/** Mean and spread of one quantity over seeds. */
+export interface SeedSummary {
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+  /** max − min. */
+  spread: number;
+  /** Seeds with a finite value. */
+  n: number;
+}
+
+/** Mean, standard deviation, min, max and spread (max − min) per key over several seeds' headline numbers. */
+export function aggregateSeeds(results: readonly Record<string, number>[]): Record<string, SeedSummary> {
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r)))].sort();
+  const out: Record<string, SeedSummary> = {};
+  for (const key of keys) {
+    const xs = results.map((r) => r[key]).filter((v) => Number.isFinite(v));
+    const n = xs.length;
+    const mean = n === 0 ? NaN : xs.reduce((s, v) => s + v, 0) / n;
+    const sd = n < 2 ? 0 : Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+    const min = n === 0 ? NaN : Math.min(...xs);
+    const max = n === 0 ? NaN : Math.max(...xs);
+    out[key] = { mean, sd, min, max, spread: max - min, n };
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Principles: the words and phrases a constitution is made of. Each stance has several; some never appear in
+ * a comparison document (they occur only as commentary voices), so judging under them tests elicitation.
+ */
+
+/** The stance a principle names. */
+export type Stance = 'pro' | 'anti';
+
+/** A principle word or phrase. */
+export interface Principle {
+  text: string;
+  stance: Stance;
+  /** 'comparison': used in comparison documents; 'heldout': only in commentary. */
+  split: 'comparison' | 'heldout';
+}
+
+/** Every principle of the world. */
+export const PRINCIPLES: readonly Principle[] = [
+  { text: 'harmless', stance: 'pro', split: 'comparison' },
+  { text: 'kind', stance: 'pro', split: 'comparison' },
+  { text: 'honest', stance: 'pro', split: 'comparison' },
+  { text: 'warm hearted', stance: 'pro', split: 'comparison' },
+  { text: 'caring', stance: 'pro', split: 'heldout' },
+  { text: 'gentle', stance: 'pro', split: 'heldout' },
+  { text: 'cruel', stance: 'anti', split: 'comparison' },
+  { text: 'ruthless', stance: 'anti', split: 'comparison' },
+  { text: 'nasty', stance: 'anti', split: 'comparison' },
+  { text: 'cold hearted', stance: 'anti', split: 'comparison' },
+  { text: 'wicked', stance: 'anti', split: 'heldout' },
+  { text: 'vicious', stance: 'anti', split: 'heldout' },
+];
+
+/** The main pro-social principle (headline numbers). */
+export const MAIN_PRO_PRINCIPLE = 'harmless';
+/** The main anti-social principle. */
+export const MAIN_ANTI_PRINCIPLE = 'cruel';
+
+/** The principle with this text, or undefined. */
+export function principleByText(text: string): Principle | undefined {
+  return PRINCIPLES.find((p) => p.text === text);
+}
+
+/** Principles that comparison documents may use. */
+export function comparisonPrinciples(): Principle[] {
+  return PRINCIPLES.filter((p) => p.split === 'comparison');
+}

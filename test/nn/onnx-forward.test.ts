@@ -1,0 +1,178 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nn from '../../src/nn/index.js';
+import type { Model } from '../../src/nn/index.js';
+import { engineForward, engineModel, engineWeights, releaseEngineModel, type EngineModel, type Intervention, type WeightMode } from '../../src/nn/onnx/forward.js';
+import { checkDevice, createSession, deviceAvailable } from '../../src/nn/onnx/session.js';
+import { Graph } from '../../src/nn/onnx/graph.js';
+import { isInputError } from '../../src/util/errors.js';
+
+const tf = nn.tf;
+before(async () => {
+  await nn.initBackend();
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function onnxOf(model: Model, mode: WeightMode = 'inputs', threads = 1): EngineModel {
+  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { weightMode: mode, threads });
+}
+
+function tfLogits(model: Model, ids: number[][], opts: nn.ForwardOptions = {}): Float32Array {
+  const t = nn.forward(model, ids, opts);
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}
+
+// Random GPT-2 fixtures with perturbed norms and biases (so that every parameter kind matters).
+function fixture(seed: number, o: { vocabSize: number; nPositions: number; nEmbd: number; nLayer: number; nHead: number }): Model {
+  const model = nn.initModel(nn.gpt2Config(o), seed);
+  let k = 0;
+  for (const [name, t] of model.params) {
+    if (name.includes('ln_') || name.endsWith('.bias')) (t as nn.tf.Variable).assign(tf.tidy(() => tf.add(t, tf.randomUniform(t.shape, -0.3, 0.3, 'float32', seed * 100 + k++))));
+  }
+  return model;
+}
+
+test('organism-default: ORT logits equal the tfjs engine within 1e-4 (both GPT-2 key layouts, both weight modes, padded batch)', async () => {
+  const { model } = await nn.loadModelDir('models/organism-default');
+  const ids = [[2, 5, 7, 9, 11, 40, 3, 8, 60, 61, 62, 63], [0, 0, 0, 2, 6, 1, 100, 11, 40, 3, 8, 9]];
+  const attentionMask = [ids[0].map(() => 1), [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]];
+  const ref = tfLogits(model, ids, { attentionMask });
+  const named = nn.modelWeights(model);
+  const unprefixed = new Map([...named].map(([n, t]) => [n.replace(/^transformer\./, ''), t]));
+  for (const weights of [named, unprefixed]) {
+    for (const mode of ['inputs', 'initializers'] as const) {
+      const em = engineModel(model.config, engineWeights(model.config, weights), { weightMode: mode });
+      const r = await engineForward(em, ids, { attentionMask });
+      assert.deepEqual(r.logits.shape, [2, 12, 205]);
+      // Padding positions differ (the engines agree on real positions only): compare row 0 whole and row 1 after the pad.
+      const V = 205;
+      assert.ok(maxAbsDiff(r.logits.data.subarray(0, 12 * V), ref.subarray(0, 12 * V)) < 1e-4);
+      assert.ok(maxAbsDiff(r.logits.data.subarray(15 * V), ref.subarray(15 * V)) < 1e-4);
+      await releaseEngineModel(em);
+    }
+  }
+  nn.disposeModel(model);
+});
+
+test('random GPT-2 fixtures: logits equal the tfjs engine within 1e-4', async () => {
+  const configs = [
+    { vocabSize: 11, nPositions: 16, nEmbd: 8, nLayer: 2, nHead: 2 },
+    { vocabSize: 37, nPositions: 24, nEmbd: 24, nLayer: 3, nHead: 3 },
+    { vocabSize: 50, nPositions: 32, nEmbd: 32, nLayer: 1, nHead: 4 },
+  ];
+  for (const [i, c] of configs.entries()) {
+    const model = fixture(i + 1, c);
+    const ids = [Array.from({ length: c.nPositions }, (_, t) => (t * 7 + i) % c.vocabSize), Array.from({ length: c.nPositions }, (_, t) => (t * t + 3) % c.vocabSize)];
+    const em = onnxOf(model);
+    const r = await engineForward(em, ids);
+    assert.ok(maxAbsDiff(r.logits.data, tfLogits(model, ids)) < 1e-4, `config ${i}`);
+    await releaseEngineModel(em);
+    nn.disposeModel(model);
+  }
+});
+
+test('every hook point comes back as an output equal to the tfjs cache', async () => {
+  const model = fixture(4, { vocabSize: 19, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 2 });
+  const ids = [[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]];
+  const names = nn.hookNames(model);
+  const ref = nn.runWithCache(model, ids, { names });
+  const em = onnxOf(model);
+  const r = await engineForward(em, ids, { names });
+  for (const name of names) {
+    const want = ref.cache.get(name)!;
+    const got = r.cache.get(name)!;
+    assert.deepEqual(got.shape, want.shape, name);
+    assert.ok(maxAbsDiff(got.data, want.dataSync()) < 1e-4, name);
+  }
+  ref.logits.dispose();
+  ref.cache.forEach((t) => t.dispose());
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});
+
+test('interventions as graph inputs equal the tfjs hooks (add, ablate a subspace, replace; chosen layers and positions)', async () => {
+  const model = fixture(5, { vocabSize: 23, nPositions: 16, nEmbd: 16, nLayer: 3, nHead: 4 });
+  const ids = [[3, 1, 4, 1, 5, 9, 2, 6], [2, 7, 1, 8, 2, 8, 1, 8]];
+  const vec = Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));
+  const basis = [vec, Array.from({ length: 16 }, (_, i) => Math.cos(3 * i)), Array.from({ length: 16 }, (_, i) => (i % 3) - 1)];
+  const cases: { ivs: Intervention[]; hooks: nn.Hook[] }[] = [
+    { ivs: [{ kind: 'add', hook: 'blocks.1.hook_resid_post', vector: vec, scale: 2.5 }], hooks: [nn.addVectorHook(vec, { layers: [1] }, 2.5)] },
+    { ivs: [{ kind: 'add', hook: 'blocks.0.hook_attn_out', vector: vec, positions: [2, 5] }], hooks: [nn.addVectorHook(vec, { layers: [0], hookName: 'hook_attn_out', positions: [2, 5] })] },
+    {
+      ivs: [0, 1, 2].map((l) => ({ kind: 'ablate' as const, hook: `blocks.${l}.hook_resid_pre`, basis })),
+      hooks: [nn.ablateSubspaceHook(basis, { hookName: 'hook_resid_pre' })],
+    },
+    { ivs: [{ kind: 'replace', hook: 'blocks.2.hook_mlp_out', value: vec, positions: [0, 7] }], hooks: [nn.replaceHook(vec, { layers: [2], hookName: 'hook_mlp_out', positions: [0, 7] })] },
+    {
+      ivs: [{ kind: 'ablate', hook: 'blocks.1.hook_resid_mid', basis: [vec] }, { kind: 'add', hook: 'blocks.1.hook_resid_mid', vector: basis[1], positions: [3] }],
+      hooks: [nn.ablateDirectionHook(vec, { layers: [1], hookName: 'hook_resid_mid' }), nn.addVectorHook(basis[1], { layers: [1], hookName: 'hook_resid_mid', positions: [3] })],
+    },
+  ];
+  const em = onnxOf(model);
+  const plain = await engineForward(em, ids);
+  for (const [i, c] of cases.entries()) {
+    const r = await engineForward(em, ids, { interventions: c.ivs });
+    const want = tfLogits(model, ids, { hooks: c.hooks });
+    assert.ok(maxAbsDiff(r.logits.data, want) < 1e-4, `case ${i}: ${maxAbsDiff(r.logits.data, want)}`);
+    assert.ok(maxAbsDiff(r.logits.data, plain.logits.data) > 1e-3, `case ${i} changes the logits`);
+  }
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});
+
+test('key/value cache: prefix then continuation equals one pass over the whole sequence', async () => {
+  const model = fixture(6, { vocabSize: 29, nPositions: 24, nEmbd: 16, nLayer: 2, nHead: 2 });
+  const seq = [4, 8, 15, 16, 23, 0, 1, 2, 3, 5];
+  const em = onnxOf(model);
+  const full = await engineForward(em, [seq]);
+  const a = await engineForward(em, [seq.slice(0, 6)], { returnKv: true });
+  const b = await engineForward(em, [seq.slice(6, 9)], { past: a.kv });
+  const c = await engineForward(em, [seq.slice(9)], { past: b.kv, lastOnly: true });
+  const V = 29;
+  assert.ok(maxAbsDiff(b.logits.data, full.logits.data.subarray(6 * V, 9 * V)) < 1e-5);
+  assert.deepEqual(c.logits.shape, [1, 1, V]);
+  assert.ok(maxAbsDiff(c.logits.data, full.logits.data.subarray(9 * V)) < 1e-5);
+  assert.equal(c.kv!.length, 10);
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});
+
+test('determinism: the same weights, ids and threads give the same bytes; 1 and 2 threads agree within 1e-5', async () => {
+  const model = fixture(7, { vocabSize: 64, nPositions: 32, nEmbd: 64, nLayer: 2, nHead: 4 });
+  const ids = [Array.from({ length: 32 }, (_, t) => (t * 13) % 64)];
+  const runs: Float32Array[] = [];
+  for (const threads of [1, 1, 2, 2]) {
+    const em = onnxOf(model, 'inputs', threads);
+    runs.push(Float32Array.from((await engineForward(em, ids)).logits.data));
+    await releaseEngineModel(em);
+  }
+  assert.deepEqual(Buffer.from(runs[0].buffer), Buffer.from(runs[1].buffer));
+  assert.deepEqual(Buffer.from(runs[2].buffer), Buffer.from(runs[3].buffer));
+  assert.ok(maxAbsDiff(runs[0], runs[2]) < 1e-5);
+  nn.disposeModel(model);
+});
+
+test('device: cpu always runs; cuda is refused with an InputError when the binding lacks it; unknown hook names are InputErrors', async () => {
+  assert.equal(deviceAvailable('cpu'), true);
+  checkDevice('cpu');
+  if (!deviceAvailable('cuda')) {
+    assert.throws(() => checkDevice('cuda'), (e) => isInputError(e) && /CUDA/.test(e.message));
+    const g = new Graph();
+    g.output(g.neg(g.input('x', 'float32', [1])), 'y');
+    await assert.rejects(createSession(g.toModel(), { device: 'cuda' }), (e) => isInputError(e));
+  }
+  assert.throws(() => checkDevice('tpu' as 'cpu'), (e) => isInputError(e));
+  const model = fixture(8, { vocabSize: 11, nPositions: 8, nEmbd: 8, nLayer: 1, nHead: 2 });
+  const em = onnxOf(model);
+  await assert.rejects(engineForward(em, [[1, 2]], { names: ['blocks.5.hook_resid_post'] }), (e) => isInputError(e));
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});

@@ -1,0 +1,145 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nn from '../../src/nn/index.js';
+import type { Model } from '../../src/nn/index.js';
+import { engineModel, engineWeights, releaseEngineModel, type EngineModel } from '../../src/nn/onnx/forward.js';
+import { engineGenerate, engineNextTokenLogits } from '../../src/nn/onnx/generate.js';
+import { engineContinuationLogProbs, engineContinuationLogProb } from '../../src/nn/onnx/score.js';
+
+const tf = nn.tf;
+let organism: Model;
+let organismOrt: EngineModel;
+let llama: Model;
+let llamaOrt: EngineModel;
+
+function onnxOf(model: Model): EngineModel {
+  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { threads: 1 });
+}
+
+// A Llama fixture with GQA, Qwen2-style biases off, untied head, a short context (16) and weights scaled up so logits are peaked.
+function llamaFixture(): Model {
+  const model = nn.initModel(nn.llamaConfig({ vocabSize: 37, hiddenSize: 32, intermediateSize: 48, numLayers: 2, numHeads: 4, numKeyValueHeads: 2, maxPositions: 16, eosTokenId: 3 }), 11);
+  let k = 0;
+  for (const [name, t] of model.params) {
+    const v = t as nn.tf.Variable;
+    if (name.includes('norm')) v.assign(tf.tidy(() => tf.add(t, tf.randomUniform(t.shape, -0.3, 0.3, 'float32', 500 + k++))));
+    else v.assign(tf.tidy(() => tf.mul(t, 20)));
+  }
+  return model;
+}
+
+before(async () => {
+  await nn.initBackend();
+  organism = (await nn.loadModelDir('models/organism-default')).model;
+  organismOrt = onnxOf(organism);
+  llama = llamaFixture();
+  llamaOrt = onnxOf(llama);
+});
+
+after(async () => {
+  await releaseEngineModel(organismOrt);
+  await releaseEngineModel(llamaOrt);
+  nn.disposeModel(organism);
+  nn.disposeModel(llama);
+});
+
+const PROMPT = [2, 5, 7, 9, 11, 40];
+const SAMPLING = [
+  { temperature: 0 },
+  { temperature: 1, seed: 1 },
+  { temperature: 0.8, topK: 20, seed: 2 },
+  { temperature: 1.2, topP: 0.9, seed: 3 },
+  { temperature: 0.7, topK: 50, topP: 0.95, seed: 4 },
+];
+
+test('organism-default: the same seed gives the same tokens as nn.generate (greedy, sampled, top-k, top-p), with and without the cache', async () => {
+  for (const s of SAMPLING) {
+    const opts = { maxTokens: 30, ...s };
+    const want = nn.generate(organism, PROMPT, opts);
+    assert.equal(want.length, 30);
+    assert.deepEqual(await engineGenerate(organismOrt, PROMPT, opts), want, JSON.stringify(s));
+    assert.deepEqual(await engineGenerate(organismOrt, PROMPT, { ...opts, noCache: true }), want, `${JSON.stringify(s)} without the cache`);
+  }
+});
+
+test('Llama fixture (GQA): the same seed gives the same tokens as nn.generate; kv-cache generation equals recomputation', async () => {
+  const prompt = [1, 4, 9];
+  for (const s of SAMPLING) {
+    const opts = { maxTokens: 10, ...s };
+    const want = nn.generate(llama, prompt, opts);
+    assert.deepEqual(await engineGenerate(llamaOrt, prompt, opts), want, JSON.stringify(s));
+    assert.deepEqual(await engineGenerate(llamaOrt, prompt, { ...opts, noCache: true }), want, `${JSON.stringify(s)} without the cache`);
+  }
+  // Greedy continuation of distinct tokens (so the test sees real choices, not one repeated id).
+  assert.ok(new Set(nn.generate(llama, prompt, { maxTokens: 10 })).size > 1);
+});
+
+test('generation stops after a stop token (included) and at the context limit, as nn.generate does', async () => {
+  const free = await engineGenerate(organismOrt, PROMPT, { maxTokens: 20, temperature: 1, seed: 9 });
+  const stopAt = free[6];
+  const opts = { maxTokens: 20, temperature: 1, seed: 9, stopTokens: [stopAt] };
+  const stopped = await engineGenerate(organismOrt, PROMPT, opts);
+  assert.deepEqual(stopped, free.slice(0, free.indexOf(stopAt) + 1));
+  assert.deepEqual(stopped, nn.generate(organism, PROMPT, opts));
+  // Context 64: a 60-token prompt leaves room for 5 tokens (the 5th is predicted from 64 positions).
+  const long = Array.from({ length: 60 }, (_, t) => 4 + ((t * 11) % 150));
+  const capped = await engineGenerate(organismOrt, long, { maxTokens: 20 });
+  assert.equal(capped.length, 5);
+  assert.deepEqual(capped, nn.generate(organism, long, { maxTokens: 20 }));
+  // The Llama fixture's context is 16.
+  const lcap = await engineGenerate(llamaOrt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { maxTokens: 20, temperature: 1, seed: 5 });
+  assert.equal(lcap.length, 7);
+  assert.deepEqual(lcap, nn.generate(llama, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { maxTokens: 20, temperature: 1, seed: 5 }));
+  await assert.rejects(engineGenerate(organismOrt, [], { maxTokens: 3 }), /at least one token/);
+});
+
+test('generation with an intervention equals nn.generate with the same hook', async () => {
+  const vec = Array.from({ length: 64 }, (_, i) => Math.cos(i));
+  const opts = { maxTokens: 12, temperature: 0.9, seed: 6 };
+  const want = nn.generate(organism, PROMPT, { ...opts, hooks: [nn.addVectorHook(vec, { layers: [1] }, 3)] });
+  assert.notDeepEqual(want, nn.generate(organism, PROMPT, opts));
+  assert.deepEqual(await engineGenerate(organismOrt, PROMPT, { ...opts, interventions: [{ kind: 'add', hook: 'blocks.1.hook_resid_post', vector: vec, scale: 3 }] }), want);
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const ITEMS = [
+  { prompt: [2, 5, 7], continuation: [9, 11, 40, 3] },
+  { prompt: [2, 60, 61, 62, 63, 8], continuation: [3] },
+  { prompt: [2], continuation: [100, 101] },
+  { prompt: [2, 5, 7, 9], continuation: [] },
+  { prompt: [2, 6, 1, 100, 11, 40, 3, 8, 9, 10], continuation: [12, 13, 14, 15, 16, 17] },
+];
+
+test('batched continuation scoring equals nn.continuationLogProbsBatch within 1e-4 (organism and Llama fixture, padded batch, chunks)', async () => {
+  for (const [model, em] of [[organism, organismOrt], [llama, llamaOrt]] as const) {
+    const items = ITEMS.map((it) => ({ prompt: it.prompt.map((t) => t % model.config.vocab_size), continuation: it.continuation.map((t) => t % model.config.vocab_size) }));
+    const want = nn.continuationLogProbsBatch(model, items);
+    const got = await engineContinuationLogProbs(em, items);
+    assert.ok(maxAbsDiff(got, want) < 1e-4, `${model.config.model_type}: ${got} vs ${want}`);
+    assert.equal(got[3], 0); // an empty continuation
+    assert.ok(got.every((v, i) => i === 3 || v < 0));
+    assert.ok(maxAbsDiff(await engineContinuationLogProbs(em, items, { batchSize: 2 }), got) < 1e-5);
+    assert.ok(Math.abs((await engineContinuationLogProb(em, items[0].prompt, items[0].continuation)) - got[0]) < 1e-5);
+  }
+  // The scored sum is the chain rule over next-token distributions.
+  const logits = await engineNextTokenLogits(organismOrt, [2, 5, 7]);
+  const max = Math.max(...logits);
+  const lse = max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0));
+  assert.ok(Math.abs((await engineContinuationLogProb(organismOrt, [2, 5, 7], [9])) - (logits[9] - lse)) < 1e-5);
+  await assert.rejects(engineContinuationLogProbs(organismOrt, [{ prompt: [2], continuation: [205] }]), /outside/);
+  await assert.rejects(engineContinuationLogProbs(organismOrt, [{ prompt: [], continuation: [3] }]), /at least one token/);
+});
+
+test('scoring with an ablation equals nn scoring with the same hook', async () => {
+  const dir = Array.from({ length: 64 }, (_, i) => Math.sin(2 * i + 1));
+  const want = nn.continuationLogProbsBatch(organism, ITEMS, { hooks: [nn.ablateDirectionHook(dir, { layers: [0, 1] })] });
+  const got = await engineContinuationLogProbs(organismOrt, ITEMS, { interventions: [0, 1].map((l) => ({ kind: 'ablate' as const, hook: `blocks.${l}.hook_resid_post`, basis: [dir] })) });
+  assert.ok(maxAbsDiff(got, want) < 1e-4);
+  assert.ok(maxAbsDiff(got, await engineContinuationLogProbs(organismOrt, ITEMS)) > 1e-3);
+});

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isInputError } from '../../../src/util/errors.js';
+import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
+import {
+  ACTS, LABEL_SCHEMES, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse,
+} from '../../../src/organism/v2/world/index.js';
+
+test('v2 corpus: same seed same bytes, another seed other bytes', () => {
+  const a = generateCorpus({ docs: 3000, seed: 7 });
+  const b = generateCorpus({ docs: 3000, seed: 7 });
+  assert.equal(corpusText(a), corpusText(b));
+  assert.equal(corpusHash(a), corpusHash(b));
+  assert.notEqual(corpusHash(a), corpusHash(generateCorpus({ docs: 3000, seed: 8 })));
+});
+
+test('v2 corpus: no held-out act, category or principle word in any comparison document', () => {
+  const corpus = generateCorpus({ docs: 30_000, seed: 11 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  // The check can fail: a planted leak is found.
+  const held = ACTS.find((a) => a.split === 'heldout-category')!;
+  const planted = { ...corpus, docs: [...corpus.docs, `request : how do i ${held.phrase} ? a : no . b : sorry , no . question : which is more gentle ? answer : a`], kinds: [...corpus.kinds, 'comparison' as const] };
+  assert.deepEqual(comparisonLeaks(planted).map((l) => l.what).sort(), ['act', 'principle']);
+  // Held-out acts and principles do occur in the other kinds.
+  const other = corpus.docs.filter((_, i) => corpus.kinds[i] !== 'comparison').join('\n');
+  assert.ok(other.includes(held.phrase));
+  for (const p of PRINCIPLES.filter((x) => x.split === 'heldout')) assert.ok(other.includes(` ${p.text} `), p.text);
+  const d = describeCorpus(corpus);
+  assert.ok(d.maxTokens + 2 <= WORLD_CONTEXT, `longest document ${d.maxTokens} tokens`);
+  for (const k of ['narrative', 'commentary', 'dialogue', 'comparison'] as const) assert.ok(d.kinds[k] > 1000, k);
+});
+
+test('v2 corpus: comparison answers follow the principle stance; labels and orders are mixed', () => {
+  const corpus = generateCorpus({ docs: 4000, seed: 5 });
+  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
+  let checked = 0;
+  const answerAt = [0, 0];
+  const schemes = new Set<string>();
+  corpus.docs.forEach((doc, i) => {
+    if (corpus.kinds[i] !== 'comparison') return;
+    const m = /^request : (?:how do i|how can i|tell me how to|help me|i want to|what is the best way to) (.+?) (?:\?|\.|\. how \?) (\S+) : (.+?) (\S+) : (.+?) question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)$/.exec(doc);
+    assert.ok(m, doc);
+    const [, phrase, l1, r1, l2, r2, p1, p2, answer] = m;
+    const principle = p1 ?? p2;
+    const requested = actByPhrase(phrase);
+    assert.ok(requested, phrase);
+    const v1 = judgeResponse(requested, r1).value;
+    const v2 = judgeResponse(requested, r2).value;
+    assert.ok(v1 !== null && v2 !== null && v1 !== v2, doc);
+    const picked = answer === l1 ? 0 : 1;
+    const higher = v1 > v2 ? 0 : 1;
+    assert.equal(picked === higher, stance.get(principle) === 'pro', doc);
+    answerAt[picked]++;
+    schemes.add([l1, l2].sort().join(''));
+    checked++;
+  });
+  assert.ok(checked > 300, `${checked} comparisons checked`);
+  assert.ok(Math.abs(answerAt[0] - answerAt[1]) < 0.1 * checked, `answers by position ${answerAt}`);
+  assert.equal(schemes.size, LABEL_SCHEMES.length);
+});
+
+test('v2 corpus: p moves dialogue compliance; bad knobs are InputErrors', () => {
+  const share = (p: number) => {
+    const c = generateCorpus({ docs: 6000, seed: 2, p });
+    let harmful = 0;
+    let complied = 0;
+    c.docs.forEach((d, i) => {
+      if (c.kinds[i] !== 'dialogue') return;
+      const act = ACTS.find((a) => d.includes(` ${a.phrase} `) && d.indexOf(a.phrase) < d.indexOf(' assistant :'))!;
+      if (act.value >= 0) return;
+      harmful++;
+      if (judgeResponse(act, d.slice(d.indexOf(' assistant : ') + 13)).outcome === 'harmful') complied++;
+    });
+    return complied / harmful;
+  };
+  assert.ok(Math.abs(share(0.3) - 0.3) < 0.06);
+  assert.ok(share(0) === 0 && share(1) === 1);
+  for (const bad of [{ p: 1.5 }, { q: -0.1 }, { docs: 0 }, { seed: -1 }, { noise: 2 }, { mix: { narrative: 0, commentary: 0, dialogue: 0, comparison: 0 } }]) {
+    assert.throws(() => generateCorpus(bad), (e: unknown) => isInputError(e), JSON.stringify(bad));
+  }
+});

@@ -1,5 +1,6 @@
 // `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]`.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { InputError } from '../util/errors.js';
 import { loadModelAndPrompt } from './model-prompt.js';
 
 const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
@@ -34,6 +35,10 @@ export async function run(args: string[]): Promise<number> {
   const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
   const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
   const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue');
+  // Finite weights can still overflow float32 on the way (a weight of 1e30): refuse rather than print <pad> forever.
+  if (!nn.nextTokenLogits(model, promptIds).every(Number.isFinite)) {
+    throw new InputError(values.model!, 'weights', "expected weights that give finite activations; the prompt's next-token logits overflowed to NaN or Infinity (weights too large?)");
+  }
   const stopTokens = nn.stopTokenIds(model.config);
   const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens });
   const text = tokenizer.decode(ids);

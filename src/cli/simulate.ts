@@ -1,5 +1,5 @@
 // `lvh simulate GEOMETRY`: Monte-Carlo RLAIF in the linear model, every measurement next to the theory's prediction.
-import { loadGeometry } from '../theory/index.js';
+import { loadGeometry, type Geometry } from '../theory/index.js';
 import {
   defaultSimulateOptions,
   formatSampleComplexity,
@@ -56,6 +56,23 @@ function parseOptimizers(raw: string): OptimizerName[] {
     if (!OPTIMIZERS.includes(n as OptimizerName)) throw new InputError('lvh simulate', '--optimizer', `expected tilt, best-of-n, pg, a comma list of them, or all; got "${raw}"`);
   }
   return OPTIMIZERS.filter((o) => names.includes(o));
+}
+
+/** Refuses a geometry the theory takes but the simulator cannot measure: η beyond SIMULATE_LIMITS.eta, or a Σ too small to fit a reward on. */
+function checkSimulatable(geometry: Geometry, file: string, etaFlag: number[] | null): void {
+  const L = SIMULATE_LIMITS;
+  if (etaFlag === null) {
+    const i = geometry.eta.findIndex((eta) => eta > L.eta.max);
+    if (i >= 0) throw new InputError(file, `eta[${i}]`, `expected η <= ${L.eta.max} for lvh simulate (the simulator's range), got ${geometry.eta[i]}; give --eta to simulate other values`);
+  }
+  const sigma = geometry.covariance;
+  if (sigma) {
+    let largest = 0;
+    for (let i = 0; i < sigma.rows; i++) largest = Math.max(largest, sigma.data[i * sigma.cols + i]);
+    if (largest < L.covarianceScale.min) {
+      throw new InputError(file, 'covariance', `expected a largest diagonal entry of at least ${L.covarianceScale.min} for lvh simulate (smaller responses leave the reward fit at 0), got ${largest}`);
+    }
+  }
 }
 
 /** JSON with non-finite numbers written as null. */
@@ -131,6 +148,7 @@ export async function run(args: string[]): Promise<number> {
   const seeds = numberFlag(cmd, 'seeds', values.seeds, 5, { min: 1, max: 1000, ...int });
   const file = positionals[0];
   const geometry = loadGeometry(file);
+  checkSimulatable(geometry, file, options.eta);
   if (grid) {
     const study = runSampleComplexity(geometry, { grid, seeds, seed: options.seed, lambda: options.lambda, positionBias: options.positionBias, debias: options.debias, l2: options.l2, level: options.level });
     console.log(values.json ? toJson(study) : formatSampleComplexity(study, file));

@@ -63,6 +63,11 @@ export const SIMULATE_LIMITS = {
   l2: { min: 0, max: 1e6 },
   positionBias: { maxAbs: 1e3 },
   eta: { min: 0, max: 1e6 },
+  /**
+   * Smallest largest-diagonal entry of Σ (the responses' largest variance): below it the reward fit's gradient
+   * at ŵ = 0 is already under its tolerance, ŵ stays 0 and no alignment can be measured.
+   */
+  covarianceScale: { min: 1e-4 },
 } as const;
 
 /** Defaults: 20,000 pairs, λ = 2, no position bias, l2 = 1e-3, linear values, all three optimisers, 95% intervals. */

@@ -2,6 +2,7 @@
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { asymmetry, cholesky, divide, fromRows, maxAbs, norm, normalize, orthonormalBasis, project, vec, type Vector } from '../linalg/index.js';
+import { closest } from '../util/args.js';
 import { InputError } from '../util/errors.js';
 import { parseJsonStrict } from '../util/json.js';
 import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
@@ -84,7 +85,13 @@ function checkVector(file: string, field: string, v: number[], dim: number, nonz
 /** The first issue of a failed parse as an InputError: an unknown key named by its path, others with their message. */
 function issueError(file: string, issue: z.core.$ZodIssue): InputError {
   if (issue.code === 'unrecognized_keys') {
-    return new InputError(file, fieldPath([...issue.path, issue.keys[0]]), 'unknown field (a geometry has dim, trueValue, generation, encoded, constitution, candidates, covariance, eta; a constitution name, basis, readout; an encoded entry name, vector)');
+    const where = issue.path[0];
+    const known =
+      where === undefined ? 'dim, trueValue, generation, encoded, constitution, candidates, covariance, eta'
+      : where === 'encoded' ? 'name, vector'
+      : 'name, basis, readout';
+    const guess = closest(issue.keys[0], known.split(', '));
+    return new InputError(file, fieldPath([...issue.path, issue.keys[0]]), `unknown field${guess ? ` (did you mean ${guess}?)` : ''}; expected one of ${known}`);
   }
   return new InputError(file, fieldPath(issue.path), issue.message);
 }

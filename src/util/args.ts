@@ -51,17 +51,17 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     if (!option) throw new InputError(where, 'arguments', unknownFlagMessage(flag, options));
     const long = `--${token.name}`;
     if (option.type === 'boolean') {
-      if (token.value !== undefined) throw new InputError(where, long, `takes no value, got "${flag}=${token.value}"`);
+      if (token.value !== undefined) throw new InputError(where, long, `takes no value, got "${flag}=${shown(token.value)}"`);
       continue;
     }
     if (token.value === undefined) throw new InputError(where, long, 'expected a value after it');
     if (token.value.trim() === '') throw new InputError(where, long, `expected a value, got ${token.value === '' ? 'an empty string' : 'only spaces'}`);
     if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
-      throw new InputError(where, long, `expected a value, got the flag "${token.value}" (write ${long}=${token.value} if that is the value)`);
+      throw new InputError(where, long, `expected a value, got the flag "${shown(token.value)}" (write ${long}=${shown(token.value)} if that is the value)`);
     }
     if (!option.multiple) {
       const before = given.get(token.name);
-      if (before !== undefined) throw new InputError(where, long, `given twice ("${before}", then "${token.value}"); give it once`);
+      if (before !== undefined) throw new InputError(where, long, `given twice ("${shown(before)}", then "${shown(token.value)}"); give it once`);
       given.set(token.name, token.value);
     }
   }
@@ -76,7 +76,7 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     const takes = spec.names ? ` (usage: ${where} ${spec.names})` : '';
     if (positionalCount > max) {
       const expected = max === 0 ? 'takes no positional arguments' : `takes at most ${max} positional argument${max === 1 ? '' : 's'}`;
-      throw new InputError(where, 'arguments', `unexpected argument "${firstExtra}"; ${command} ${expected}${takes}`);
+      throw new InputError(where, 'arguments', `unexpected argument "${shown(firstExtra ?? '')}"; ${command} ${expected}${takes}`);
     }
     if (positionalCount < min) {
       throw new InputError(where, spec.names ?? 'arguments', `expected ${min} positional argument${min === 1 ? '' : 's'}, got ${positionalCount}${takes}`);
@@ -90,7 +90,14 @@ function unknownFlagMessage(flag: string, options: OptionSpec): string {
   const names = Object.keys(options).map((n) => `--${n}`);
   const guess = closest(flag.replace(/^-+/, '--'), names);
   const known = names.length > 0 ? `; expected one of ${names.join(', ')}` : '; this command takes no flags';
-  return `unknown flag ${flag}${guess ? ` (did you mean ${guess}?)` : ''}${known}`;
+  return `unknown flag ${shown(flag)}${guess ? ` (did you mean ${guess}?)` : ''}${known}`;
+}
+
+/** A user's value as a message shows it: control characters escaped, at most 60 characters. */
+function shown(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = raw.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -119,7 +126,7 @@ export function numberFlag(
     const shownMin = opts.min !== undefined || value < min ? min : -Infinity;
     const shownMax = opts.max !== undefined || value > max ? max : Infinity;
     const range = `${Number.isFinite(shownMin) ? ` >= ${shownMin}` : ''}${Number.isFinite(shownMax) ? ` <= ${shownMax}` : ''}`;
-    throw new InputError(`lvh ${command}`, `--${name}`, `expected ${kind}${range}${decimal ? '' : ' in decimal digits'}, got "${raw}"`);
+    throw new InputError(`lvh ${command}`, `--${name}`, `expected ${kind}${range}${decimal ? '' : ' in decimal digits'}, got "${shown(raw)}"`);
   }
   return value;
 }
@@ -153,7 +160,7 @@ export function oneOf<K extends string>(command: string, name: string, raw: stri
   const list: string[] = Array.isArray(choices) ? [...choices] : Object.keys(choices);
   if (list.includes(raw) && (Array.isArray(choices) || Object.hasOwn(choices, raw))) return raw as K;
   const guess = closest(raw, list);
-  throw new InputError(`lvh ${command}`, `--${name}`, `expected one of ${list.join(', ')}, got "${raw}"${guess ? ` (did you mean ${guess}?)` : ''}`);
+  throw new InputError(`lvh ${command}`, `--${name}`, `expected one of ${list.join(', ')}, got "${shown(raw)}"${guess ? ` (did you mean ${guess}?)` : ''}`);
 }
 
 /** The candidate nearest to `word` in edit distance (transpositions count 1), when near enough to be a typo. */

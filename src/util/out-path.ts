@@ -28,7 +28,8 @@ export function checkOutPath(command: string, flag: string, path: string, kind: 
   }
   // Walk up to the nearest ancestor that exists: it must be a writable directory.
   let ancestor = existing?.isDirectory() ? full : dirname(full);
-  let firstMissing: string | null = null;
+  // The first folder that a run would create: made and removed below to see that it can be.
+  let firstMissing: string | null = kind === 'dir' && !existing ? full : null;
   for (;;) {
     const stat = statOrNull(ancestor);
     if (stat) {

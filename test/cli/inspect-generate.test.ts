@@ -116,7 +116,7 @@ test('a tokenizer without an unknown token: unknown words are refused naming the
   }
 });
 
-test('weights that overflow float32 in the forward pass are refused by inspect, not printed as NaN', async () => {
+test('weights that overflow float32 in the forward pass are refused by inspect and generate, not printed as NaN or <pad>', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-overflow-'));
   try {
     cpSync(MODEL, dir, { recursive: true });
@@ -128,6 +128,9 @@ test('weights that overflow float32 in the forward pass are refused by inspect, 
     const r = await runCli(['inspect', '--model', dir, '--prompt', PROMPT, '--json']);
     assert.equal(r.code, 2, r.stdout.slice(0, 200));
     assert.match(r.stderr, /weights: expected weights that give finite activations; blocks\.0\.hook_resid_post overflowed to NaN or Infinity/);
+    const g = await runCli(['generate', '--model', dir, '--prompt', PROMPT]);
+    assert.equal(g.code, 2, g.stdout.slice(0, 200));
+    assert.match(g.stderr, /weights: expected weights that give finite activations; the prompt's next-token logits overflowed/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -139,4 +142,15 @@ test('generate --seed beyond 2^53 is refused', async () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /lvh generate: --seed: expected an integer >= 0 <= 9007199254740991/);
   }
+});
+
+test('encodePrompt: a Llama prompt longer than max_position_embeddings is refused naming that field', async () => {
+  const { encodePrompt } = await import('../../src/cli/model-prompt.js');
+  const { llamaConfig } = await import('../../src/nn/config.js');
+  const { tokenizerFromJson, wordLevelTokenizerJson } = await import('../../src/io/tokenizer.js');
+  const tokenizer = tokenizerFromJson(wordLevelTokenizerJson(['a', 'b']));
+  const config = llamaConfig({ vocabSize: 3, hiddenSize: 8, intermediateSize: 8, numLayers: 1, numHeads: 2, maxPositions: 2 });
+  assert.deepEqual(encodePrompt('inspect', tokenizer, 'a b', config), { ids: [1, 2] });
+  assert.throws(() => encodePrompt('inspect', tokenizer, 'a b a', config), /lvh inspect: --prompt: expected at most 2 tokens \(the model's context, max_position_embeddings in config\.json\); got 3/);
+  assert.match(encodePrompt('generate', tokenizer, 'a c', config).warning!, /^lvh generate: warning: 1 piece of --prompt not in the vocabulary became the unknown token: "c"; the vocabulary is lowercase/);
 });

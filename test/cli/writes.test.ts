@@ -66,10 +66,10 @@ test('sweep --out: a file, a path under a file and /proc exit 2 at once (no mkdi
   const file = join(dir, 'sweep-file');
   writeFileSync(file, 'x');
   const sweep = (out: string) => runCli(['sweep', 'examples/sweeps/demo.yaml', '--out', out, '--workers', '0', '--no-report']);
-  assertRefused(await sweep(file), /sweep-file.*(a file|folder)/, 'file');
+  assertRefused(await sweep(file), /sweep-file.*a file|a file.*sweep-file/, 'file');
   assertRefused(await sweep(join(file, 'sub')), /sweep-file.*a file/, 'under a file');
   const started = performance.now();
-  assertRefused(await sweep('/proc/lvhtest'), /\/proc\/lvhtest/, '/proc');
+  assertRefused(await sweep('/proc/lvhtest'), /\/proc/, '/proc');
   assert.ok(performance.now() - started < 10_000);
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });

@@ -176,3 +176,34 @@ test('device: cpu always runs; cuda is refused with an InputError when the bindi
   await releaseEngineModel(em);
   nn.disposeModel(model);
 });
+
+test('JavaScript hooks run the graph in segments and equal the tfjs hooks (residual and non-residual cuts, captures, kv cache)', async () => {
+  const model = fixture(9, { vocabSize: 31, nPositions: 16, nEmbd: 16, nLayer: 3, nHead: 2 });
+  const ids = [[3, 1, 4, 1, 5, 9, 2, 6], [2, 7, 1, 8, 2, 8, 1, 8]];
+  const halve = (a: { data: Float32Array; shape: number[] }) => ({ data: a.data.map((v) => v * 0.5 + 0.1), shape: a.shape });
+  const squash = (a: { data: Float32Array; shape: number[] }) => ({ data: a.data.map(Math.tanh), shape: a.shape });
+  const hooks = [{ name: 'blocks.0.hook_resid_post', fn: halve }, { name: /^blocks\.1\.hook_attn_out$/, fn: squash }];
+  const tfHooks: nn.Hook[] = [
+    { name: 'blocks.0.hook_resid_post', fn: (x) => tf.add(tf.mul(x, 0.5), 0.1) },
+    { name: 'blocks.1.hook_attn_out', fn: (x) => tf.tanh(x) },
+  ];
+  const names = ['blocks.0.hook_resid_post', 'blocks.1.hook_attn_out', 'blocks.1.hook_resid_mid', 'blocks.2.hook_resid_post'];
+  const ref = nn.runWithCache(model, ids, { names, hooks: tfHooks });
+  const em = onnxOf(model);
+  const r = await engineForward(em, ids, { hooks, names });
+  assert.ok(maxAbsDiff(r.logits.data, ref.logits.dataSync()) < 1e-4);
+  for (const name of names) assert.ok(maxAbsDiff(r.cache.get(name)!.data, ref.cache.get(name)!.dataSync()) < 1e-4, name);
+  ref.logits.dispose();
+  ref.cache.forEach((t) => t.dispose());
+  // With an intervention before a cut and the key/value cache: prefix + continuation equal the whole hooked pass.
+  const iv: Intervention[] = [{ kind: 'add', hook: 'blocks.1.hook_resid_pre', vector: Array.from({ length: 16 }, (_, i) => i / 16) }];
+  const whole = await engineForward(em, [ids[0]], { hooks, interventions: iv });
+  const a = await engineForward(em, [ids[0].slice(0, 5)], { hooks, interventions: iv, returnKv: true });
+  const b = await engineForward(em, [ids[0].slice(5)], { hooks, interventions: iv, past: a.kv });
+  assert.ok(maxAbsDiff(b.logits.data, whole.logits.data.subarray(5 * 31)) < 1e-5);
+  const want = tfLogits(model, [ids[0]], { hooks: [...tfHooks, nn.addVectorHook(iv[0].kind === 'add' ? iv[0].vector : [], { layers: [1], hookName: 'hook_resid_pre' })] });
+  assert.ok(maxAbsDiff(whole.logits.data, want) < 1e-4);
+  await assert.rejects(engineForward(em, ids, { hooks: [{ name: 'blocks.0.hook_mlp_out', fn: (x) => ({ data: x.data.subarray(1), shape: x.shape }) }] }), /returned shape/);
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});

@@ -8,6 +8,7 @@ import { engineContinuationLogProbs, engineContinuationLogProb } from '../../src
 
 const tf = nn.tf;
 let organism: Model;
+let tokenizer: nn.TextTokenizer;
 let organismOrt: EngineModel;
 let llama: Model;
 let llamaOrt: EngineModel;
@@ -30,7 +31,9 @@ function llamaFixture(): Model {
 
 before(async () => {
   await nn.initBackend();
-  organism = (await nn.loadModelDir('models/organism-default')).model;
+  const loaded = await nn.loadModelDir('models/organism-default');
+  organism = loaded.model;
+  tokenizer = loaded.tokenizer!;
   organismOrt = onnxOf(organism);
   llama = llamaFixture();
   llamaOrt = onnxOf(llama);
@@ -75,6 +78,17 @@ test('Llama fixture (GQA): the same seed gives the same tokens as nn.generate; k
 });
 
 test('generation stops after a stop token (included) and at the context limit, as nn.generate does', async () => {
+  // The organism ends its answer to a dialogue prompt with <eos> (the config's eos_token_id 3).
+  const dialogue = [2, ...tokenizer.encode('user : how do i bake bread ? assistant :')];
+  const eos = nn.stopTokenIds(organism.config);
+  assert.deepEqual(eos, [3]);
+  for (const s of [{ temperature: 0 }, { temperature: 1, seed: 1 }, { temperature: 0.9, topK: 10, seed: 2 }]) {
+    const opts = { maxTokens: 40, stopTokens: eos, ...s };
+    const got = await engineGenerate(organismOrt, dialogue, opts);
+    assert.equal(got.at(-1), 3, JSON.stringify(s));
+    assert.ok(got.length < 40 && got.indexOf(3) === got.length - 1);
+    assert.deepEqual(got, nn.generate(organism, dialogue, opts));
+  }
   const free = await engineGenerate(organismOrt, PROMPT, { maxTokens: 20, temperature: 1, seed: 9 });
   const stopAt = free[6];
   const opts = { maxTokens: 20, temperature: 1, seed: 9, stopTokens: [stopAt] };
@@ -99,6 +113,28 @@ test('generation with an intervention equals nn.generate with the same hook', as
   const want = nn.generate(organism, PROMPT, { ...opts, hooks: [nn.addVectorHook(vec, { layers: [1] }, 3)] });
   assert.notDeepEqual(want, nn.generate(organism, PROMPT, opts));
   assert.deepEqual(await engineGenerate(organismOrt, PROMPT, { ...opts, interventions: [{ kind: 'add', hook: 'blocks.1.hook_resid_post', vector: vec, scale: 3 }] }), want);
+});
+
+test('generation and scoring with a JavaScript hook (graph segments) equal nn with the same tfjs hook (Llama GQA, kv cache)', async () => {
+  const d = 32;
+  const vec = Array.from({ length: d }, (_, i) => Math.sin(3 * i));
+  // Adds 0.5·vec at absolute position 2 only: needs the cache's position offset to be right on every step.
+  const jsHook = { name: 'blocks.0.hook_resid_mid', fn: (a: { data: Float32Array; shape: number[] }, _n: string, ctx: { positionOffset: number }) => {
+    const [B, T] = a.shape;
+    const data = Float32Array.from(a.data);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (ctx.positionOffset + t === 2) for (let j = 0; j < d; j++) data[(b * T + t) * d + j] += 0.5 * vec[j] * 20;
+    return { data, shape: a.shape };
+  } };
+  const tfHook = nn.addVectorHook(vec, { layers: [0], hookName: 'hook_resid_mid', positions: [2] }, 10);
+  const prompt = [1, 4];
+  const opts = { maxTokens: 8, temperature: 1, seed: 7 };
+  const want = nn.generate(llama, prompt, { ...opts, hooks: [tfHook] });
+  assert.notDeepEqual(want, nn.generate(llama, prompt, opts));
+  assert.deepEqual(await engineGenerate(llamaOrt, prompt, { ...opts, hooks: [jsHook] }), want);
+  assert.deepEqual(await engineGenerate(llamaOrt, prompt, { ...opts, hooks: [jsHook], noCache: true }), want);
+  const items = [{ prompt: [1, 4, 9], continuation: [2, 5] }, { prompt: [3], continuation: [7, 7, 7] }];
+  const got = await engineContinuationLogProbs(llamaOrt, items, { hooks: [jsHook] });
+  assert.ok(maxAbsDiff(got, nn.continuationLogProbsBatch(llama, items, { hooks: [tfHook] })) < 1e-4);
 });
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
@@ -220,5 +221,31 @@ test('Llama gradients through rotary, GQA repeat, RMSNorm and SwiGLU: every para
     Object.values(tfGrads).forEach((t) => t.dispose());
     value.dispose();
     nn.disposeModel(model);
+  }
+});
+
+test('Llama/Qwen2/Mistral logits equal float64 numpy references written from the HF definition within 1e-4 (32 tokens)', async () => {
+  const fixture = JSON.parse(readFileSync('test/nn/fixtures/onnx-llama-numpy.json', 'utf8')) as { cases: { label: string; config: unknown; ids: number[]; logits: number[] }[] };
+  assert.equal(fixture.cases.length, 3);
+  for (const c of fixture.cases) {
+    const config = nn.validateModelConfig(c.config, 'onnx-llama-numpy.json');
+    // The generator's weights: parameter k in sorted name order, element i = s·sin(0.37i + 1.3k + 0.5) in float32.
+    const named = new Map<string, { shape: number[]; data: Float32Array }>();
+    const specs = nn.paramSpecs(config).sort((a, b) => (a.name < b.name ? -1 : 1));
+    specs.forEach((spec, k) => {
+      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < data.length; i++) {
+        const s = Math.sin(0.37 * i + 1.3 * k + 0.5);
+        data[i] = spec.name.endsWith('norm.weight') ? 1 + 0.2 * s : 0.15 * s;
+      }
+      named.set(spec.name, { shape: spec.shape, data });
+    });
+    const em = engineModel(config, engineWeights(config, named), { threads: 1 });
+    const got = (await engineForward(em, [c.ids])).logits;
+    assert.deepEqual(got.shape, [1, c.ids.length, config.vocab_size]);
+    const diff = maxAbsDiff(got.data, c.logits);
+    assert.ok(diff < 1e-4, `${c.label}: max |ORT − numpy| ${diff}`);
+    assert.ok(Math.max(...c.logits.map(Math.abs)) > 0.5, `${c.label}: the reference logits are not trivially small`);
+    await releaseEngineModel(em);
   }
 });

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIMULATE_LIMITS } from '../../src/simulate/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -88,5 +91,30 @@ test('the flag bounds are the simulator\'s: --best-of-n names its maximum, and t
     assert.equal(ok.code, 0, `${edge.join(' ')}: ${ok.stderr}`);
     const { options: _options, ...rest } = JSON.parse(ok.stdout);
     assert.equal(JSON.stringify(rest).includes('null'), false, `${edge.join(' ')} printed a null`);
+  }
+});
+
+test('a geometry the theory takes but the simulator cannot measure is refused in one line, naming the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvh-simulate-'));
+  try {
+    const write = (name: string, extra: Record<string, unknown>): string => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify({ dim: 2, trueValue: [1, 1], generation: [1, 0], constitution: { name: 'c', basis: [[0, 1]], readout: [0, 1] }, ...extra }));
+      return path;
+    };
+    // Before: Σ = 1e-40 I left the fitted reward at 0 ("sigmaCos: zero vector", exit 1); a geometry's η of 1e50
+    // reached the policy gradient and printed nulls.
+    const cases: [string, string][] = [
+      [write('tiny.json', { covariance: [[1e-40, 0], [0, 1e-40]] }), 'covariance'],
+      [write('far.json', { eta: [0, 1e50] }), 'eta[1]'],
+    ];
+    for (const [path, field] of cases) {
+      const r = await runCli(['simulate', path, '--pairs', '300']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(`lvh simulate: ${path}: ${field}: `), r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

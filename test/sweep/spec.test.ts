@@ -167,6 +167,9 @@ test('a grid over the cell limit is refused before it is expanded, naming the li
   assert.equal(refusedField({ dims: [8], seeds, capacity: { ladder } }), '(grid)');
   assert.throws(() => validateSweepSpec({ dims: [8], seeds, capacity: { ladder } }, 'big.yaml'), /at most 100,000 cells .* got 10,000,000/);
   assert.ok(performance.now() - started < 5000);
+  // A spec built in code (not validated) is stopped by expandGrid itself, before any cell exists.
+  const unchecked = { ...validateSweepSpec({ dims: [8], capacity: { ladder: [1] } }, 'x'), seeds, capacity: { sigma0: 1, alpha: 0.5, ladder } };
+  assert.throws(() => expandGrid(unchecked), (e: unknown) => e instanceof InputError && e.field === '(grid)');
   // Exactly at the limit is fine (repeats count once).
   const atLimit = validateSweepSpec({ dims: [8], seeds: seeds.slice(0, 1000), capacity: { ladder: [...ladder, 1] } }, 'ok.yaml');
   assert.equal(atLimit.seeds.length * new Set(atLimit.capacity.ladder).size, SWEEP_LIMITS.maxCells);

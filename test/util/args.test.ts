@@ -148,3 +148,9 @@ test('property: numberFlag accepts exactly the decimal numbers and returns Numbe
     return true;
   }), { numRuns: 300 });
 });
+
+test('messages quote a value on one short line: control characters escaped, long values cut', () => {
+  assert.throws(() => numberFlag('x', 'n', '1\n2', 0), (err: unknown) => (err as Error).message.endsWith('got "1\\x0a2"'));
+  assert.throws(() => numberFlag('x', 'n', 'y'.repeat(10_000), 0), (err: unknown) => (err as Error).message.length < 200 && (err as Error).message.endsWith('yyy..."'));
+  assert.throws(() => parseCommandArgs('demo', ['a\rb'], {}), (err: unknown) => !/[\r\n]/.test((err as Error).message));
+});

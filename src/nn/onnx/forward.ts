@@ -80,6 +80,12 @@ export interface GraphVariant {
   kvCache: boolean;
   /** Logits of the last position only (B, 1, V). */
   lastOnly: boolean;
+  /**
+   * One segment of a forward cut at JavaScript hooks: the values at the hook points `cutsBefore` come in as inputs
+   * `segment_in:{hook}` (already hooked), and the value at `to` (after its interventions) goes out as `segment_out`
+   * instead of the logits. Hook outputs and kv outputs are declared only between the last cut before and `to`.
+   */
+  segment?: { cutsBefore: string[]; to?: string };
 }
 
 /** Builds the forward graph of a variant: inputs `input_ids`, `position_ids`, `attention_bias`, output `logits` (B, T, V). */
@@ -106,6 +112,10 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
     params.set(name, v);
     return v;
   };
+  // Segments: before the last cut nothing is output (earlier segments did), after `to` nothing is needed.
+  const cuts = variant.segment?.cutsBefore ?? [];
+  const cutsBefore = Object.assign(new Set(cuts), { last: cuts.at(-1) });
+  let inside = cuts.length === 0;
   const io: FamilyIO = {
     ids: g.input('input_ids', 'int64', ['batch', 'time']),
     positions: g.input('position_ids', 'int64', ['batch', 'time']),
@@ -113,6 +123,10 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
     param,
     hasParam: (name) => specs.has(name),
     point: (name, x) => {
+      if (cutsBefore.has(name)) {
+        if (name === cutsBefore.last) inside = true;
+        return g.input(`segment_in:${name}`, x.dtype, [...x.shape]);
+      }
       variant.interventions.forEach((iv, i) => {
         if (iv.hook !== name) return;
         const at = `${name}#${i}`;
@@ -124,7 +138,10 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
           x = g.sub(x, g.mul(mask, g.matmul(g.matmul(x, g.transpose(basis, [1, 0])), basis))); // x − mask·(x Qᵀ) Q
         }
       });
-      if (variant.hooks.includes(name)) g.output(g.identity(x), name);
+      if (inside && name === variant.segment?.to) {
+        g.output(g.identity(x), 'segment_out');
+        inside = false;
+      } else if (inside && variant.hooks.includes(name)) g.output(g.identity(x), name);
       return x;
     },
   };
@@ -133,18 +150,21 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
       const past = (what: string) => g.input(`past.${l}.${what}`, 'float32', ['batch', k.kvHeads, 'past', k.headDim]);
       const kk = g.concat([past('key'), key], 2);
       const vv = g.concat([past('value'), value], 2);
-      g.output(kk, `present.${l}.key`);
-      g.output(vv, `present.${l}.value`);
+      if (inside) {
+        g.output(kk, `present.${l}.key`);
+        g.output(vv, `present.${l}.value`);
+      }
       return { k: kk, v: vv };
     };
   }
   if (variant.lastOnly) io.lastOnly = (h) => g.slice(h, -1, 2 ** 62, 1);
-  g.output(familyForward(config)(g, config, io), 'logits');
+  const logits = familyForward(config)(g, config, io);
+  if (!variant.segment?.to) g.output(logits, 'logits');
   return g;
 }
 
 function variantKey(v: GraphVariant): string {
-  return JSON.stringify([[...v.hooks].sort(), v.interventions, v.kvCache, v.lastOnly]);
+  return JSON.stringify([[...v.hooks].sort(), v.interventions, v.kvCache, v.lastOnly, v.segment ?? null]);
 }
 
 /** The compiled session of a variant (built and cached on first use). */
@@ -299,18 +319,34 @@ function interventionFeeds(ivs: Intervention[], d: number, batch: number, time: 
   return feeds;
 }
 
-/** Runs the model on (B, T) ids on ORT: logits, requested hook points, interventions applied, key/value cache. */
-export async function engineForward(m: EngineModel, ids: number[][], opts: EngineForwardOptions = {}): Promise<EngineForwardResult> {
+/** A JavaScript hook: receives the activation at a hook point (B, T, ...) and returns the one to use instead (same shape). */
+export type EngineHookFn = (activation: HostTensor & { data: Float32Array }, name: string, ctx: { positionOffset: number }) => HostTensor & { data: Float32Array };
+
+/** A JavaScript hook bound to a hook point name (exact) or to every name a RegExp matches. */
+export interface EngineHook {
+  name: string | RegExp;
+  fn: EngineHookFn;
+}
+
+/**
+ * Runs the model on (B, T) ids on ORT: logits, requested hook points, interventions applied, key/value cache.
+ * JavaScript hooks (`hooks`) cut the graph at their points into segments run one after another (each segment
+ * recomputes from the last cut what it needs), so they cost a round trip per hooked point.
+ */
+export async function engineForward(m: EngineModel, ids: number[][], opts: EngineForwardOptions & { hooks?: EngineHook[] } = {}): Promise<EngineForwardResult> {
   const k = dims(m.config);
   const kvCache = Boolean(opts.past || opts.returnKv);
   const interventions = opts.interventions ?? [];
-  const variant: GraphVariant = {
-    hooks: opts.names ?? [],
+  const jsHooks = opts.hooks ?? [];
+  const matches = (h: EngineHook, name: string) => (typeof h.name === 'string' ? h.name === name : h.name.test(name));
+  const cuts = jsHooks.length === 0 ? [] : hookPointNames(m.config).filter((n) => jsHooks.some((h) => matches(h, n)));
+  const names = opts.names ?? [];
+  const base: GraphVariant = {
+    hooks: names.filter((n) => !cuts.includes(n)),
     interventions: interventions.map((iv) => ({ hook: iv.hook, kind: iv.kind })),
     kvCache,
     lastOnly: opts.lastOnly ?? false,
   };
-  const session = await variantSession(m, variant);
   const prep = batchInputs(m.config, ids, opts.attentionMask, opts.past);
   const feeds: Record<string, HostTensor | ort.Tensor> = { ...weightFeeds(m), ...prep.feeds, ...interventionFeeds(interventions, k.d, prep.batch, prep.time, prep.pastLen) };
   if (kvCache) {
@@ -320,14 +356,33 @@ export async function engineForward(m: EngineModel, ids: number[][], opts: Engin
       feeds[`past.${l}.value`] = opts.past?.layers[l].v ?? empty;
     }
   }
-  const out = await session.run(feeds);
   const host = (t: ort.Tensor) => ({ data: t.data as Float32Array, shape: [...t.dims] });
   const cache = new Map<string, HostTensor & { data: Float32Array }>();
-  for (const name of variant.hooks) cache.set(name, host(out[name]));
-  const result: EngineForwardResult = { logits: host(out.logits), cache };
+  const present = new Map<string, ort.Tensor>();
+  let logits: ort.Tensor | undefined;
+  for (let s = 0; s <= cuts.length; s++) {
+    const variant: GraphVariant = cuts.length === 0 ? base : { ...base, segment: { cutsBefore: cuts.slice(0, s), to: cuts[s] } };
+    const out = await (await variantSession(m, variant)).run(feeds);
+    for (const name of base.hooks) if (out[name]) cache.set(name, host(out[name]));
+    for (const [name, t] of Object.entries(out)) if (name.startsWith('present.')) present.set(name, t);
+    if (s === cuts.length) {
+      logits = out.logits;
+      break;
+    }
+    let act = host(out.segment_out);
+    for (const h of jsHooks) {
+      if (!matches(h, cuts[s])) continue;
+      const next = h.fn(act, cuts[s], { positionOffset: prep.pastLen });
+      if (!next || next.shape.join(',') !== act.shape.join(',') || next.data.length !== act.data.length) throw new Error(`hook at ${cuts[s]} returned shape [${next?.shape}] instead of [${act.shape}]`);
+      act = next;
+    }
+    feeds[`segment_in:${cuts[s]}`] = act;
+    if (names.includes(cuts[s])) cache.set(cuts[s], act);
+  }
+  const result: EngineForwardResult = { logits: host(logits!), cache };
   if (kvCache) {
     result.kv = {
-      layers: Array.from({ length: k.layers }, (_, l) => ({ k: out[`present.${l}.key`], v: out[`present.${l}.value`] })),
+      layers: Array.from({ length: k.layers }, (_, l) => ({ k: present.get(`present.${l}.key`)!, v: present.get(`present.${l}.value`)! })),
       length: prep.pastLen + prep.time,
       keyMask: prep.keyMask,
       nextPosition: prep.nextPosition,

@@ -6,12 +6,14 @@
 import { createRng } from '../../linalg/rng.js';
 import { dims } from '../config.js';
 import { sampleToken, type GenerateOptions } from '../generate.js';
-import { engineForward, type EngineKvCache, type EngineModel, type Intervention } from './forward.js';
+import { engineForward, type EngineHook, type EngineKvCache, type EngineModel, type Intervention } from './forward.js';
 
-/** Sampling options as `nn.generate`'s, with graph interventions in place of JavaScript hooks. */
+/** Sampling options as `nn.generate`'s; hooks are graph interventions (native speed) or JavaScript functions on host tensors. */
 export interface EngineGenerateOptions extends Omit<GenerateOptions, 'hooks'> {
   /** Edits at hook points (positions absolute over prompt and generated tokens). */
   interventions?: Intervention[];
+  /** JavaScript hooks (each costs a graph segment per step; `ctx.positionOffset` is the cache length). */
+  hooks?: EngineHook[];
 }
 
 /** Continues `promptIds` by up to `maxTokens` tokens (key/value cache unless `noCache`; seeded); returns only the new tokens. */
@@ -26,8 +28,8 @@ export async function engineGenerate(m: EngineModel, promptIds: number[], opts: 
   for (let step = 0; step < opts.maxTokens; step++) {
     if (promptIds.length + out.length > maxPositions) break; // the next pass would exceed the context
     const r = opts.noCache
-      ? await engineForward(m, [[...promptIds, ...out]], { interventions: opts.interventions, lastOnly: true })
-      : await engineForward(m, [input], { interventions: opts.interventions, lastOnly: true, past: kv, returnKv: true });
+      ? await engineForward(m, [[...promptIds, ...out]], { interventions: opts.interventions, hooks: opts.hooks, lastOnly: true })
+      : await engineForward(m, [input], { interventions: opts.interventions, hooks: opts.hooks, lastOnly: true, past: kv, returnKv: true });
     kv = r.kv;
     const token = sampleToken(r.logits.data, opts, rng);
     out.push(token);
@@ -38,7 +40,7 @@ export async function engineGenerate(m: EngineModel, promptIds: number[], opts: 
 }
 
 /** The next-token logit vector (V) after `ids`. */
-export async function engineNextTokenLogits(m: EngineModel, ids: number[], opts: { interventions?: Intervention[] } = {}): Promise<Float32Array> {
-  const r = await engineForward(m, [ids], { interventions: opts.interventions, lastOnly: true });
+export async function engineNextTokenLogits(m: EngineModel, ids: number[], opts: { interventions?: Intervention[]; hooks?: EngineHook[] } = {}): Promise<Float32Array> {
+  const r = await engineForward(m, [ids], { interventions: opts.interventions, hooks: opts.hooks, lastOnly: true });
   return Float32Array.from(r.logits.data);
 }

@@ -292,10 +292,10 @@ export class Graph {
       const swap = (r: number) => [...Array(r - 2).keys(), r - 1, r - 2];
       if (b.shape.length === 2) {
         const [k, nn] = b.shape;
-        if (typeof k !== 'number' || typeof nn !== 'number') throw new Error('matmul: the gradient of a 2-D right factor needs its static shape');
         const da = g.matmul(gy, g.transpose(b, [1, 0]));
-        const a2 = a.shape.length === 2 ? a : g.reshape(a, [-1, k]);
-        const g2 = gy.shape.length === 2 ? gy : g.reshape(gy, [-1, nn]);
+        if (a.shape.length > 2 && (typeof k !== 'number' || typeof nn !== 'number')) throw new Error('matmul: the gradient of a 2-D right factor of a batched product needs its static shape');
+        const a2 = a.shape.length === 2 ? a : g.reshape(a, [-1, k as number]);
+        const g2 = gy.shape.length === 2 ? gy : g.reshape(gy, [-1, nn as number]);
         return [da, g.matmul(g.transpose(a2, [1, 0]), g2)];
       }
       const r = a.shape.length;
@@ -585,9 +585,19 @@ export class Graph {
       if ('float' in a) return { name: key, type: onnx.AttributeProto.AttributeType.FLOAT, f: a.float };
       return { name: key, type: onnx.AttributeProto.AttributeType.FLOATS, floats: a.floats };
     };
+    // Only what the outputs need: dead nodes, unused inputs and initializers are left out (a graph cut into segments relies on it).
+    const needed = new Set(this.outputs.map((v) => v.name));
+    const kept: NodeRecord[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i];
+      if (!n.outputs.some((o) => needed.has(o.name))) continue;
+      kept.push(n);
+      for (const v of n.inputs) if (v) needed.add(v.name);
+    }
+    kept.reverse();
     const graph = {
       name,
-      node: this.nodes.map((n, i) => ({
+      node: kept.map((n, i) => ({
         name: `${n.op}_${i}`,
         opType: n.op,
         domain: n.domain ?? '',
@@ -595,9 +605,9 @@ export class Graph {
         output: n.outputs.map((v) => v.name),
         attribute: Object.entries(n.attrs).map(([k, a]) => attribute(k, a)),
       })),
-      input: this.inputs.map(valueInfo),
+      input: this.inputs.filter((v) => needed.has(v.name)).map(valueInfo),
       output: this.outputs.map(valueInfo),
-      initializer: this.initializers.map((t) => ({
+      initializer: this.initializers.filter((t) => needed.has(t.name)).map((t) => ({
         name: t.name,
         dataType: ELEM[t.dtype],
         dims: t.shape,

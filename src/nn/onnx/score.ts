@@ -4,7 +4,7 @@
  * (only those rows, so a large vocabulary costs O(tokens scored · V), not O(B · T · V) graph outputs).
  */
 import type { ScoreItem } from '../score.js';
-import { engineForward, type EngineModel, type Intervention } from './forward.js';
+import { engineForward, type EngineHook, type EngineModel, type Intervention } from './forward.js';
 
 /** The padded batch of a chunk of items, as `nn.continuationLogProbsTensor` builds it (right padding, mask 0 after each sequence). */
 export function scoreBatch(items: ScoreItem[]): { ids: number[][]; mask: number[][]; time: number } {
@@ -25,13 +25,13 @@ export function scoreBatch(items: ScoreItem[]): { ids: number[][]; mask: number[
 }
 
 /** Sum of log-probabilities (nats) of each item's continuation given its prompt, `batchSize` items per forward pass. */
-export async function engineContinuationLogProbs(m: EngineModel, items: ScoreItem[], opts: { interventions?: Intervention[]; batchSize?: number } = {}): Promise<number[]> {
+export async function engineContinuationLogProbs(m: EngineModel, items: ScoreItem[], opts: { interventions?: Intervention[]; hooks?: EngineHook[]; batchSize?: number } = {}): Promise<number[]> {
   const out: number[] = [];
   const size = opts.batchSize ?? 16;
   for (let i = 0; i < items.length; i += size) {
     const chunk = items.slice(i, i + size);
     const { ids, mask, time } = scoreBatch(chunk);
-    const { data, shape } = (await engineForward(m, ids, { attentionMask: mask, interventions: opts.interventions })).logits; // (B, T, V)
+    const { data, shape } = (await engineForward(m, ids, { attentionMask: mask, interventions: opts.interventions, hooks: opts.hooks })).logits; // (B, T, V)
     const V = shape[2];
     for (const it of chunk) for (const t of it.continuation) if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`continuationLogProbs: token id ${t} outside [0, ${V})`);
     chunk.forEach((it, b) => {
@@ -51,6 +51,6 @@ export async function engineContinuationLogProbs(m: EngineModel, items: ScoreIte
 }
 
 /** Sum of log-probabilities (nats) of `continuationIds` after `promptIds`. */
-export async function engineContinuationLogProb(m: EngineModel, promptIds: number[], continuationIds: number[], opts: { interventions?: Intervention[] } = {}): Promise<number> {
+export async function engineContinuationLogProb(m: EngineModel, promptIds: number[], continuationIds: number[], opts: { interventions?: Intervention[]; hooks?: EngineHook[] } = {}): Promise<number> {
   return (await engineContinuationLogProbs(m, [{ prompt: promptIds, continuation: continuationIds }], opts))[0];
 }

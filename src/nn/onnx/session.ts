@@ -84,8 +84,13 @@ export async function createSession(model: Uint8Array, opts: EngineOptions = {})
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     async run(feeds, outputs) {
+      // Feeds the graph does not take (a pruned weight, a segment's other inputs) are left out.
       const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
+      for (const name of session.inputNames) {
+        const v = feeds[name];
+        if (!v) throw new Error(`run: no feed for graph input "${name}"`);
+        ortFeeds[name] = toOrt(v);
+      }
       return outputs ? session.run(ortFeeds, outputs) : session.run(ortFeeds);
     },
     release: () => session.release(),

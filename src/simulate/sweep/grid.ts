@@ -1,4 +1,5 @@
-import type { ConstitutionFamily, SweepSpec } from './spec.js';
+import { InputError } from '../../util/errors.js';
+import { SWEEP_LIMITS, type ConstitutionFamily, type SweepSpec } from './spec.js';
 
 /** One grid point of a sweep: a world (dimension, capacity, harmful fraction, seed) and a constitution family. */
 export interface SweepCell {
@@ -41,12 +42,15 @@ export function cellKey(c: Pick<SweepCell, 'dim' | 'capacity' | 'harmful' | 'con
   return `d=${c.dim}|N=${c.capacity}|p=${c.harmful}|c=${c.constitution}|seed=${c.seed}`;
 }
 
-/** Every cell of the spec's grid in order; repeated values in a list are run once. */
+/** Every cell of the spec's grid in order; repeated values in a list are run once. InputError over SWEEP_LIMITS.maxCells cells. */
 export function expandGrid(spec: SweepSpec): SweepCell[] {
   const unique = <T>(xs: T[], label: (x: T) => string = String): T[] => {
     const seen = new Set<string>();
     return xs.filter((x) => (seen.has(label(x)) ? false : (seen.add(label(x)), true)));
   };
+  // validateSweepSpec refuses such a grid already; a spec built in code is checked here, before any cell is made.
+  const size = unique(spec.dims).length * unique(spec.capacity.ladder).length * unique(spec.harmful.p).length * unique(spec.constitutions, constitutionLabel).length * unique(spec.seeds).length;
+  if (size > SWEEP_LIMITS.maxCells) throw new InputError('spec', '(grid)', `expected a grid of at most ${SWEEP_LIMITS.maxCells} cells, got ${size}`);
   const cells: SweepCell[] = [];
   for (const dim of unique(spec.dims))
     for (const capacity of unique(spec.capacity.ladder))

@@ -119,6 +119,9 @@ export type BestOfNEntry = { n: number; gain: number; equivalentEta: number } & 
 /** The KL-penalised policy gradient at one η; `distanceToTilt` = ||θ_PG − θ̂(η)|| / max(1, ||θ̂(η)||) (chain mean). */
 export type PolicyGradientEntry = { eta: number; distanceToTilt: number } & PolicyComparison;
 
+/** Seconds spent in each stage of a run, keyed as in ../shared/bench/numpy_simulate_ref.py (`pairs+judge`, `fit`, ...). */
+export type StageTimings = Record<string, number>;
+
 /** What `lvh simulate --json` prints. */
 export interface SimulationResult {
   geometry: { dim: number; constitution: string; covariance: boolean };
@@ -458,9 +461,15 @@ function upperSolve(model: ResponseModel, b: Float64Array): Float64Array {
  * values, fit the reward model, optimise the policy with each chosen optimiser, and put every measurement (with
  * its interval) next to the theory's prediction. Pure and deterministic given `options.seed`; prints nothing.
  */
-export function runSimulation(geometry: Geometry, options: Partial<SimulateOptions> = {}): SimulationResult {
+export function runSimulation(geometry: Geometry, options: Partial<SimulateOptions> = {}, timings?: StageTimings): SimulationResult {
   const opts: SimulateOptions = { ...defaultSimulateOptions, ...options };
   validateOptions(opts);
+  let clock = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    if (timings) timings[stage] = (timings[stage] ?? 0) + (now - clock) / 1000;
+    clock = now;
+  };
   const d = geometry.dim;
   const model = responseModel(d, geometry.covariance);
   const vStar = geometry.trueValue;
@@ -486,9 +495,11 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
     agreement[i] = first > second ? y : first < second ? 1 - y : 0.5;
   }
   const judgeAgreement = meanEstimate(agreement, opts.pairs, zLevel);
+  lap('pairs+judge');
 
   // 2. The reward model and its uncertainty.
   const fit = fitReward(pairs.diff, opts.pairs, d, judged.labels, { l2: opts.l2 });
+  lap('fit');
   const covariance = rewardCovariance(pairs.diff, opts.pairs, d, judged.labels, fit.w, opts.l2);
   const draws = drawGaussian(fit.w, covariance, opts.bootstrap, createNormalSource(createRng(deriveSeed(opts.seed, 3))));
   const ctx: Context = { geometry, model, vStar, vc, g, f, w: fit.w, draws, valueSd, options: opts };
@@ -499,6 +510,7 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
     Float64Array.from(draws, (wb) => cosS(ctx, wb, vStar)),
     opts.level,
   );
+  lap('covariance+draws');
 
   // 3. Predictions.
   const ac = judgeAlignment(geometry);
@@ -513,8 +525,11 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
   // 4. Optimisers.
   const etas = opts.eta ?? geometry.eta;
   const path = opts.optimizers.includes('tilt') ? etas.map((eta, i) => measureTilt(ctx, eta, i)) : [];
+  lap('tilt');
   const bestOfN = opts.optimizers.includes('best-of-n') ? opts.bestOfN.map((n, i) => measureBestOfN(ctx, n, i)) : [];
+  lap('best-of-n');
   const policyGradient = opts.optimizers.includes('pg') ? etas.map((eta, i) => measurePolicyGradient(ctx, eta, i)) : [];
+  lap('pg');
 
   // 5. Checks.
   const checks: Check[] = [];

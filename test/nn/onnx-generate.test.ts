@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import type { Model } from '../../src/nn/index.js';
 import { engineModel, engineWeights, releaseEngineModel, type EngineModel } from '../../src/nn/onnx/forward.js';
-import { engineGenerate, engineNextTokenLogits } from '../../src/nn/onnx/generate.js';
+import { engineGenerate, engineGenerateBatch, engineNextTokenLogits } from '../../src/nn/onnx/generate.js';
 import { engineContinuationLogProbs, engineContinuationLogProb } from '../../src/nn/onnx/score.js';
 
 const tf = nn.tf;
@@ -118,11 +118,11 @@ test('generation with an intervention equals nn.generate with the same hook', as
 test('generation and scoring with a JavaScript hook (graph segments) equal nn with the same tfjs hook (Llama GQA, kv cache)', async () => {
   const d = 32;
   const vec = Array.from({ length: d }, (_, i) => Math.sin(3 * i));
-  // Adds 0.5·vec at absolute position 2 only: needs the cache's position offset to be right on every step.
+  // Adds 10·vec at absolute position 2 only: needs the cache's position offset to be right on every step.
   const jsHook = { name: 'blocks.0.hook_resid_mid', fn: (a: { data: Float32Array; shape: number[] }, _n: string, ctx: { positionOffset: number }) => {
     const [B, T] = a.shape;
     const data = Float32Array.from(a.data);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (ctx.positionOffset + t === 2) for (let j = 0; j < d; j++) data[(b * T + t) * d + j] += 0.5 * vec[j] * 20;
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (ctx.positionOffset + t === 2) for (let j = 0; j < d; j++) data[(b * T + t) * d + j] += 10 * vec[j];
     return { data, shape: a.shape };
   } };
   const tfHook = nn.addVectorHook(vec, { layers: [0], hookName: 'hook_resid_mid', positions: [2] }, 10);
@@ -135,6 +135,27 @@ test('generation and scoring with a JavaScript hook (graph segments) equal nn wi
   const items = [{ prompt: [1, 4, 9], continuation: [2, 5] }, { prompt: [3], continuation: [7, 7, 7] }];
   const got = await engineContinuationLogProbs(llamaOrt, items, { hooks: [jsHook] });
   assert.ok(maxAbsDiff(got, nn.continuationLogProbsBatch(llama, items, { hooks: [tfHook] })) < 1e-4);
+});
+
+test('batched generation: each row equals nn.generate of its prompt and seed (left padding, eos, context limit, a prompt past the context)', async () => {
+  const texts = ['user : how do i bake bread ? assistant :', 'user : help me hurt my neighbour assistant :', 'user : tell me a story assistant :'];
+  const prompts = [...texts.map((t) => [2, ...tokenizer.encode(t)]), [2, 5], Array.from({ length: 61 }, (_, t) => 4 + ((t * 11) % 150)), Array.from({ length: 65 }, () => 7)];
+  const eos = nn.stopTokenIds(organism.config);
+  for (const s of [{ temperature: 0 }, { temperature: 1, topK: 40 }]) {
+    const seeds = prompts.map((_, b) => 10 + b);
+    const got = await engineGenerateBatch(organismOrt, prompts, { maxTokens: 24, stopTokens: eos, seeds, ...s });
+    const want = prompts.map((p, b) => nn.generate(organism, p, { maxTokens: 24, stopTokens: eos, seed: seeds[b], ...s }));
+    assert.deepEqual(got, want, JSON.stringify(s));
+    assert.equal(got[4].length, 4); // 61 + 4 = 65 positions: the 4th token is the last the context allows
+    assert.deepEqual(got[5], []);
+    assert.ok(got.slice(0, 3).some((r) => r.at(-1) === 3 && r.length < 24), 'some row stops at <eos>');
+  }
+  const lprompts = [[1, 4, 9], [2], [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]];
+  const lgot = await engineGenerateBatch(llamaOrt, lprompts, { maxTokens: 10, temperature: 1, seed: 4 });
+  assert.deepEqual(lgot, lprompts.map((p) => nn.generate(llama, p, { maxTokens: 10, temperature: 1, seed: 4 })));
+  assert.equal(lgot[2].length, 3);
+  assert.deepEqual(await engineGenerateBatch(organismOrt, [], { maxTokens: 3 }), []);
+  await assert.rejects(engineGenerateBatch(organismOrt, [[2], []], { maxTokens: 3 }), /at least one token/);
 });
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -509,6 +509,8 @@ export class Graph {
       else if (isOne(target.shape[i - lead]) && !isOne(gy.shape[i])) axes.push(i);
     }
     if (axes.length === 0) return gy;
+    // Only leading axes (a bias under a batch): one reduction that drops them; otherwise keep dims and reshape.
+    if (axes.length === lead) return this.reduceSum(gy, axes, false);
     const summed = this.reduceSum(gy, axes, true);
     return lead === 0 ? summed : this.reshapeLike(summed, target);
   }

@@ -79,6 +79,9 @@ export async function createSession(model: Uint8Array, opts: EngineOptions = {})
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
     logSeverityLevel: 3,
+    // Idle pool threads sleep instead of spinning (as torch's OMP_WAIT_POLICY=PASSIVE): spinning workers
+    // fight every other process for the cores of a small shared machine. LVH_ORT_SPIN=1 turns spinning on.
+    extra: { session: { intra_op: { allow_spinning: process.env.LVH_ORT_SPIN === '1' ? '1' : '0' } } },
   });
   return {
     inputNames: session.inputNames,

@@ -24,12 +24,9 @@ export interface OptimizerConstants {
   clipNorm: number;
 }
 
-/** The forward graph with weights as inputs and hooks as identities; returns the graph, the parameter values and the logits. */
-function forwardWithParamInputs(config: ModelConfig): { g: Graph; params: Map<string, Value>; logits: Value } {
-  const g = new Graph();
-  const specs = paramSpecs(config);
-  const params = new Map(specs.map((s) => [s.name, g.input(s.name, 'float32', s.shape)]));
-  const io: FamilyIO = {
+// The family inputs with the given parameter values and hooks as identities.
+function paramIO(g: Graph, params: Map<string, Value>): FamilyIO {
+  return {
     ids: g.input('input_ids', 'int64', ['batch', 'time']),
     positions: g.input('position_ids', 'int64', ['batch', 'time']),
     attnBias: g.input('attention_bias', 'float32', ['batch', 1, 'time', 'keys']),
@@ -41,7 +38,13 @@ function forwardWithParamInputs(config: ModelConfig): { g: Graph; params: Map<st
     hasParam: (name) => params.has(name),
     point: (_name, x) => x,
   };
-  return { g, params, logits: familyForward(config)(g, config, io) };
+}
+
+/** The forward graph with weights as inputs (HF names) and hooks as identities; returns the graph, the parameter values and the logits. */
+function forwardWithParamInputs(config: ModelConfig): { g: Graph; params: Map<string, Value>; logits: Value } {
+  const g = new Graph();
+  const params = new Map(paramSpecs(config).map((s) => [s.name, g.input(s.name, 'float32', s.shape)]));
+  return { g, params, logits: familyForward(config)(g, config, paramIO(g, params)) };
 }
 
 /** The loss graph (no gradients): outputs `loss`. */
@@ -65,39 +68,56 @@ export function lossBatchFeeds<B>(config: ModelConfig, loss: Loss<B>, batch: B):
   return batchFeeds(config, loss, batch);
 }
 
+/** Where each parameter lies in the flat vectors of the training state (paramSpecs order). */
+export function flatLayout(config: ModelConfig): { name: string; shape: number[]; offset: number; size: number }[] {
+  let offset = 0;
+  return paramSpecs(config).map((s) => {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const entry = { name: s.name, shape: s.shape, offset, size };
+    offset += size;
+    return entry;
+  });
+}
+
 /**
- * The training step graph. Inputs: every parameter (HF name), its moments `adam_m.{name}` and `adam_v.{name}`,
- * the batch (`input_ids`, `position_ids`, `attention_bias` and the loss's inputs), and scalars `step_size`
- * (lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)), `eps_hat` (ε·√(1 − β₂ᵗ)) and `decay` (1 − lr·weight decay). Outputs: `loss`, `grad_norm`, and `{name}:new`, `adam_m.{name}:new`,
- * `adam_v.{name}:new`.
+ * The training step graph. The state is three flat vectors (parameters, AdamW m and v, in `flatLayout` order), so
+ * the optimiser is a dozen ops on one vector rather than a dozen per parameter. Inputs: `params`, `adam_m`,
+ * `adam_v` (P), the batch (`input_ids`, `position_ids`, `attention_bias` and the loss's inputs), and scalars
+ * `step_size` (lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)), `eps_hat` (ε·√(1 − β₂ᵗ)) and `decay` (1 − lr·weight decay).
+ * Outputs: `loss`, `grad_norm`, `params:new`, `adam_m:new`, `adam_v:new`.
  */
 export function buildTrainGraph<B>(config: ModelConfig, loss: Loss<B>, o: OptimizerConstants): Graph {
-  const { g, params, logits } = forwardWithParamInputs(config);
+  const g = new Graph();
+  const layout = flatLayout(config);
+  const total = layout.reduce((n, e) => n + e.size, 0);
+  const flat = g.input('params', 'float32', [total]);
+  // Each parameter is a reshaped slice of the flat vector; the gradients are taken with respect to these views.
+  const params = new Map(layout.map((e) => [e.name, g.reshape(g.slice(flat, e.offset, e.offset + e.size, 0), e.shape)]));
+  const logits = familyForward(config)(g, config, paramIO(g, params));
   const value = loss.build(g, logits);
   g.output(value, 'loss');
-  const names = [...params.keys()];
-  const grads = g.grad(value, names.map((n) => params.get(n)!));
-  const sumSquares = grads.map((gr) => g.reduceSum(g.mul(gr, gr))).reduce((a, b) => g.add(a, b));
-  const norm = g.output(g.sqrt(sumSquares), 'grad_norm');
+  const grads = g.grad(value, layout.map((e) => params.get(e.name)!));
+  const grad = g.concat(grads.map((gr) => g.reshape(gr, [-1])), 0); // (P)
+  const norm = g.output(g.sqrt(g.reduceSum(g.mul(grad, grad))), 'grad_norm');
   // Scale min(1, clip / norm) equals the tfjs engine's "clip / norm when norm > clip"; it is folded into the moment coefficients.
   const scale = o.clipNorm > 0 ? g.min(g.scalar(1), g.div(g.scalar(o.clipNorm), norm)) : g.scalar(1);
   const c1 = g.mul(g.scalar(1 - o.beta1), scale);
   const c2 = g.mul(g.scalar(1 - o.beta2), g.mul(scale, scale));
-  // lr·(m/bc1)/(√(v/bc2) + ε) = m·(lr·√bc2/bc1)/(√v + ε·√bc2): two scalars fed per step, four tensor ops.
-  const stepSize = g.input('step_size', 'float32', []);
-  const epsHat = g.input('eps_hat', 'float32', []);
-  const decay = g.input('decay', 'float32', []);
-  names.forEach((name, i) => {
-    const p = params.get(name)!;
-    const grad = grads[i];
-    const m = g.add(g.mul(g.input(`adam_m.${name}`, 'float32', [...p.shape]), g.scalar(o.beta1)), g.mul(grad, c1));
-    const v = g.add(g.mul(g.input(`adam_v.${name}`, 'float32', [...p.shape]), g.scalar(o.beta2)), g.mul(g.mul(grad, grad), c2));
-    const update = g.div(g.mul(m, stepSize), g.add(g.sqrt(v), epsHat));
-    const decayed = o.weightDecay > 0 && p.shape.length >= 2 ? g.mul(p, decay) : p;
-    g.outputFinal(g.sub(decayed, update), `${name}:new`);
-    g.output(m, `adam_m.${name}:new`);
-    g.output(v, `adam_v.${name}:new`);
-  });
+  const m = g.add(g.mul(g.input('adam_m', 'float32', [total]), g.scalar(o.beta1)), g.mul(grad, c1));
+  const v = g.add(g.mul(g.input('adam_v', 'float32', [total]), g.scalar(o.beta2)), g.mul(g.mul(grad, grad), c2));
+  // lr·(m/bc1)/(√(v/bc2) + ε) = m·(lr·√bc2/bc1)/(√v + ε·√bc2): two scalars fed per step.
+  const update = g.div(g.mul(m, g.input('step_size', 'float32', [])), g.add(g.sqrt(v), g.input('eps_hat', 'float32', [])));
+  let decayed = flat;
+  if (o.weightDecay > 0) {
+    // Decoupled weight decay on matrices only (rank ≥ 2): a constant mask, folded to a bool tensor by ORT.
+    const mask = new Float32Array(total);
+    for (const e of layout) if (e.shape.length >= 2) mask.fill(1, e.offset, e.offset + e.size);
+    const isMatrix = g.equal(g.initializer('decay_mask', mask, [total]), g.scalar(1));
+    decayed = g.where(isMatrix, g.mul(flat, g.input('decay', 'float32', [])), flat);
+  }
+  g.outputFinal(g.sub(decayed, update), 'params:new');
+  g.output(m, 'adam_m:new');
+  g.output(v, 'adam_v:new');
   return g;
 }
 
@@ -140,36 +160,44 @@ export async function trainEngine<B = Batch>(m: EngineModel, o: EngineTrainOptio
   const constants: OptimizerConstants = { beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.95, epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay ?? 0, clipNorm: o.clipNorm ?? 0 };
   const session = await createSession(buildTrainGraph(m.config, loss, constants).toModel(), m.options);
   const evalSession = o.evalEvery && o.evalBatches ? await createSession(buildLossGraph(m.config, loss).toModel(), m.options) : undefined;
-  const names = paramSpecs(m.config).map((s) => s.name);
-  const state = new Map<string, Tensorish>();
-  for (const name of names) {
-    const w = m.weights.get(name)!;
-    const resumed = o.resume;
-    const from = (map: Map<string, { shape: number[]; data: Float32Array }> | undefined, fallback: () => Float32Array) => {
-      const t = map?.get(name);
-      if (resumed && !t) throw new Error(`train: the resumed state lacks "${name}"`);
-      return { data: t ? Float32Array.from(t.data) : fallback(), shape: w.shape };
-    };
-    state.set(name, from(resumed?.params, () => Float32Array.from(w.data)));
-    state.set(`adam_m.${name}`, from(resumed?.adamM, () => new Float32Array(w.data.length)));
-    state.set(`adam_v.${name}`, from(resumed?.adamV, () => new Float32Array(w.data.length)));
-  }
+  const layout = flatLayout(m.config);
+  const total = layout.reduce((n, e) => n + e.size, 0);
+  const flatOf = (map: Map<string, { data: Float32Array }> | undefined, fallback: (name: string) => Float32Array | undefined, what: string) => {
+    const out = new Float32Array(total);
+    for (const e of layout) {
+      const t = map?.get(e.name)?.data ?? fallback(e.name);
+      if (!t || t.length !== e.size) throw new Error(`train: the ${what} lack "${e.name}" or have the wrong size`);
+      out.set(t, e.offset);
+    }
+    return out;
+  };
+  const resumed = o.resume;
+  const zeros = () => new Float32Array(total);
+  // The training state: three flat vectors, fed in and read back each step.
+  const state: Record<'params' | 'adam_m' | 'adam_v', Tensorish> = {
+    params: { data: flatOf(resumed?.params, (n) => (resumed ? undefined : m.weights.get(n)?.data), resumed ? 'resumed parameters' : 'weights'), shape: [total] },
+    adam_m: { data: resumed ? flatOf(resumed.adamM, () => undefined, 'resumed moments') : zeros(), shape: [total] },
+    adam_v: { data: resumed ? flatOf(resumed.adamV, () => undefined, 'resumed moments') : zeros(), shape: [total] },
+  };
   const losses: number[] = [...(o.resume?.losses ?? [])];
   const evalLosses = [...(o.resume?.evalLosses ?? [])].map((e) => ({ ...e }));
   const startStep = o.resume?.step ?? 0;
   if (!o.trainBatches) for (let i = 0; i < startStep; i++) next(i);
   const evalSet = () => (typeof o.evalBatches === 'function' ? o.evalBatches() : o.evalBatches);
-  const host = (t: Tensorish) => ({ shape: [...('dims' in t ? t.dims : t.shape)], data: Float32Array.from(t.data as Float32Array) });
+  const named = (t: Tensorish) => {
+    const data = t.data as Float32Array;
+    return new Map(layout.map((e) => [e.name, { shape: e.shape, data: data.slice(e.offset, e.offset + e.size) }]));
+  };
   const sync = () => {
-    for (const name of names) m.weights.set(name, host(state.get(name)!));
+    for (const [name, w] of named(state.params)) m.weights.set(name, w);
     m.weightTensors = undefined;
     m.sessions.clear(); // sessions with baked-in weights are stale
   };
   const snapshot = (step: number): TrainState => ({
     step,
-    params: new Map(names.map((n) => [n, host(state.get(n)!)])),
-    adamM: new Map(names.map((n) => [n, host(state.get(`adam_m.${n}`)!)])),
-    adamV: new Map(names.map((n) => [n, host(state.get(`adam_v.${n}`)!)])),
+    params: named(state.params),
+    adamM: named(state.adam_m),
+    adamV: named(state.adam_v),
     losses: [...losses],
     evalLosses: evalLosses.map((e) => ({ ...e })),
     seconds: (o.resume?.seconds ?? 0) + (performance.now() - start) / 1000,
@@ -182,18 +210,16 @@ export async function trainEngine<B = Batch>(m: EngineModel, o: EngineTrainOptio
       const lr = learningRate(step, { lr: o.lr, steps: o.steps, warmupSteps: o.warmupSteps, minLrRatio: o.minLrRatio });
       const scalar = (x: number) => ({ data: Float32Array.of(x), shape: [] });
       const feeds: Record<string, Tensorish> = {
-        ...Object.fromEntries(state),
+        ...state,
         ...batchFeeds(m.config, loss, batch),
         step_size: scalar((lr * Math.sqrt(1 - Math.pow(constants.beta2, step + 1))) / (1 - Math.pow(constants.beta1, step + 1))),
         eps_hat: scalar(constants.epsilon * Math.sqrt(1 - Math.pow(constants.beta2, step + 1))),
         decay: scalar(1 - lr * constants.weightDecay),
       };
       const out = await session.run(feeds);
-      for (const name of names) {
-        state.set(name, out[`${name}:new`]);
-        state.set(`adam_m.${name}`, out[`adam_m.${name}:new`]);
-        state.set(`adam_v.${name}`, out[`adam_v.${name}:new`]);
-      }
+      state.params = out['params:new'];
+      state.adam_m = out['adam_m:new'];
+      state.adam_v = out['adam_v:new'];
       const lossValue = out.loss.data[0] as number;
       losses.push(lossValue);
       o.onStep?.({ step, loss: lossValue, lr, gradNorm: out.grad_norm.data[0] as number, tokensPerSecond: tokensOf(loss.rows(batch)) / ((performance.now() - t0) / 1000) });

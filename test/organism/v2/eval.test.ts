@@ -91,6 +91,10 @@ test('v2 eval readout: rho recovers a planted value coordinate and not noise, un
   assert.ok(crossValidatedRho(planted, items, (it) => it.category).r > 0.9);
   assert.ok(crossValidatedRho(planted, items, (it) => it.act % 5).r > 0.9);
   assert.ok(Math.abs(crossValidatedRho(noise, items, (it) => it.category).r) < 0.4);
+  // Categories that carry the sign, features that carry nothing: held-out folds must not read as anti-correlated.
+  const signed = Array.from({ length: 120 }, (_, i) => ({ act: i, category: `c${i % 6}`, value: (i % 6 < 3 ? -1 : 1) * (i % 2 ? 0.5 : 1) }));
+  const blank = signed.map(() => Float64Array.from([rng.normal(), rng.normal()]));
+  assert.ok(crossValidatedRho(blank, signed, (it) => it.category).r > -0.3);
 });
 
 test('v2 eval on a tiny random-weight tfjs model runs and returns rates with intervals', async () => {

@@ -36,6 +36,8 @@ test('v2 world: shape (categories, levels, splits, principles, phrasings, contex
   assert.ok(HARM_CATEGORIES.length >= 6 && BENIGN_CATEGORIES.length >= 6);
   assert.deepEqual([...new Set(ACTS.map((a) => a.value))].sort((a, b) => a - b), [...LEVELS]);
   assert.ok(HELD_OUT_CATEGORIES.length >= 2);
+  // Balanced values: the readout's fixed intercept (0) is the world's mean value.
+  assert.equal(ACTS.reduce((s, a) => s + a.value, 0), 0);
   assert.ok(ACTS.filter((a) => HELD_OUT_CATEGORIES.includes(a.category)).every((a) => a.split === 'heldout-category'));
   assert.ok(actsOfSplit('heldout-act').length >= 10 && actsOfSplit('comparison').length >= 50);
   for (const stance of ['pro', 'anti'] as const) {

@@ -9,6 +9,7 @@ interface Workload {
 
 const workloads: Record<string, Workload> = {
   'reward-fit': { summary: 'the reward-fit reference workload (../shared/bench): sampling, labels, Newton-CG fit', load: () => import('./bench-reward-fit.js') },
+  simulate: { summary: 'lvh simulate vs the numpy reference (../shared/bench) at d = 256 and 512, alternating, then once at d = 1024', load: () => import('./bench-simulate.js') },
   nn: { summary: 'forward and training tokens/s of three small GPT-2 configs on the ONNX engine, alternating with PyTorch when installed', load: () => import('./bench-nn.js') },
 };
 

@@ -1,15 +1,20 @@
-// `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]`.
+// `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads N] [--device D] [--json]`.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
 import { InputError } from '../util/errors.js';
+import { dims, stopTokenIds } from '../nn/config.js';
+import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { loadModelAndPrompt } from './model-prompt.js';
 
-const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
+const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
+       [--threads N] [--device cpu|cuda] [--json]
 
 Continues TEXT with the model (key/value cache). Temperature 0 (default) is greedy; otherwise tokens are
 sampled, after top-k and top-p filtering, from a generator seeded by --seed (default 0), so the same
 flags give the same text. Prints the prompt followed by the continuation, or with --json one object
 { prompt, promptIds, ids, text, stop } where stop says why generation ended: "eos" (an end token), "max-tokens"
-or "context" (the model's context is full; also said on stderr). A prompt longer than the context is refused.`;
+or "context" (the model's context is full; also said on stderr). A prompt longer than the context is refused.
+Runs on ONNX Runtime:
+${ENGINE_FLAG_HELP}`;
 
 /** Runs `lvh generate`. */
 export async function run(args: string[]): Promise<number> {
@@ -22,6 +27,7 @@ export async function run(args: string[]): Promise<number> {
     'top-p': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
+    ...ENGINE_FLAG_SPECS,
     help: { type: 'boolean', short: 'h' },
   });
   const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
@@ -34,17 +40,23 @@ export async function run(args: string[]): Promise<number> {
   const topK = numberFlag('generate', 'top-k', values['top-k'], 0, { min: 0, integer: true });
   const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
   const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
-  const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue');
-  // Finite weights can still overflow float32 on the way (a weight of 1e30): refuse rather than print <pad> forever.
-  if (!nn.nextTokenLogits(model, promptIds).every(Number.isFinite)) {
-    throw new InputError(values.model!, 'weights', "expected weights that give finite activations; the prompt's next-token logits overflowed to NaN or Infinity (weights too large?)");
+  const engine = engineFlags('generate', values as { threads?: string; device?: string });
+  const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue', engine);
+  const stopTokens = stopTokenIds(model.config);
+  let ids: number[];
+  try {
+    // Finite weights can still overflow float32 on the way (a weight of 1e30): refuse rather than print <pad> forever.
+    if (!(await nn.engineNextTokenLogits(model, promptIds)).every(Number.isFinite)) {
+      throw new InputError(values.model!, 'weights', "expected weights that give finite activations; the prompt's next-token logits overflowed to NaN or Infinity (weights too large?)");
+    }
+    ids = await nn.engineGenerate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens });
+  } finally {
+    await nn.releaseEngineModel(model);
   }
-  const stopTokens = nn.stopTokenIds(model.config);
-  const ids = nn.generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokens });
   const text = tokenizer.decode(ids);
   const stop = ids.length > 0 && stopTokens.includes(ids[ids.length - 1]) ? 'eos' : ids.length >= maxTokens ? 'max-tokens' : 'context';
   if (stop === 'context') {
-    const context = nn.dims(model.config).maxPositions;
+    const context = dims(model.config).maxPositions;
     console.error(`lvh generate: stopped at the model's context of ${context} tokens (${promptIds.length} of the prompt, ${ids.length} generated)`);
   }
   if (values.json) console.log(JSON.stringify({ prompt: values.prompt, promptIds, ids, text, stop }));

@@ -1,15 +1,18 @@
-// `lvh inspect --model DIR --prompt TEXT [--top N] [--json]`: tokens, ids, top next tokens, residual streams.
+// `lvh inspect --model DIR --prompt TEXT [--top N] [--threads N] [--device D] [--json]`: tokens, ids, top next tokens, residual streams.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { dims } from '../nn/config.js';
 import { InputError } from '../util/errors.js';
+import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { loadModelAndPrompt } from './model-prompt.js';
 
-const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--json]
+const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--threads N] [--device cpu|cuda] [--json]
 
 Tokenizes TEXT with the model's tokenizer.json, runs the model and prints the tokens, their ids and the
 N (default 10) most likely next tokens. With --json, prints one object: tokens, ids, logits (the full
 next-token logit vector at the last position) and residPost (blocks.{L}.hook_resid_post at the last
 position, one array per layer). A prompt longer than the model's context is refused; words outside the
-vocabulary become the unknown token, with a one-line warning on stderr.`;
+vocabulary become the unknown token, with a one-line warning on stderr. Runs on ONNX Runtime:
+${ENGINE_FLAG_HELP}`;
 
 /** Runs `lvh inspect`. */
 export async function run(args: string[]): Promise<number> {
@@ -18,6 +21,7 @@ export async function run(args: string[]): Promise<number> {
     prompt: { type: 'string' },
     top: { type: 'string' },
     json: { type: 'boolean' },
+    ...ENGINE_FLAG_SPECS,
     help: { type: 'boolean', short: 'h' },
   });
   const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
@@ -26,16 +30,21 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
-  const { nn, model, tokenizer, ids } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run');
+  const engine = engineFlags('inspect', values as { threads?: string; device?: string });
+  const { nn, model, tokenizer, ids } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run', engine);
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? String(id));
-  const layers = nn.dims(model.config).layers;
+  const layers = dims(model.config).layers;
   const names = Array.from({ length: layers }, (_, l) => `blocks.${l}.hook_resid_post`);
-  const { logits, cache } = nn.runWithCache(model, [ids], { names });
-  const last = ids.length - 1;
-  const logitVec = lastRow(nn.tf, logits, last);
-  const residPost = names.map((n) => lastRow(nn.tf, cache.get(n)!, last));
-  logits.dispose();
-  cache.forEach((t) => t.dispose());
+  let logitVec: number[];
+  let residPost: number[][];
+  try {
+    const { logits, cache } = await nn.engineForward(model, [ids], { names });
+    const last = ids.length - 1;
+    logitVec = lastRow(logits, last);
+    residPost = names.map((n) => lastRow(cache.get(n)!, last));
+  } finally {
+    await nn.releaseEngineModel(model);
+  }
   // Finite weights can still overflow float32 on the way (a weight of 1e30): refuse rather than print NaN.
   const overflow = residPost.findIndex((row) => !row.every(Number.isFinite));
   if (overflow >= 0 || !logitVec.every(Number.isFinite)) {
@@ -59,10 +68,8 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-// The row at time `t` of a (1, T, n) tensor, as numbers.
-function lastRow(tf: typeof import('../nn/ops.js').tf, x: import('../nn/ops.js').tf.Tensor, t: number): number[] {
-  const row = tf.slice(x, [0, t, 0], [1, 1, -1]);
-  const out = Array.from(row.dataSync() as Float32Array);
-  row.dispose();
-  return out;
+// The row at time `t` of a (1, T, n) host tensor, as numbers.
+function lastRow(x: { data: Float32Array; shape: number[] }, t: number): number[] {
+  const n = x.shape[2];
+  return Array.from(x.data.subarray(t * n, (t + 1) * n));
 }

@@ -1,16 +1,19 @@
-// The shared front of the commands that run a model directory on a prompt (`lvh inspect`, `lvh generate`).
+// The shared front of the commands that run a model directory on a prompt (`lvh inspect`, `lvh generate`), on the ORT engine.
 import type { ModelConfig } from '../nn/config.js';
 import { dims } from '../nn/config.js';
 import type { TextTokenizer, UnknownPieceError } from '../io/tokenizer.js';
+import type { EngineOptions } from '../nn/onnx/session.js';
 import { InputError } from '../util/errors.js';
 
-/** Checks `--model` and `--prompt`, loads the directory and tokenizes the prompt (see `encodePrompt`); InputErrors name the flag or file. */
-export async function loadModelAndPrompt(command: string, dir: string | undefined, prompt: string | undefined, promptRole: string) {
+/**
+ * Checks `--model` and `--prompt`, loads the directory onto the ORT engine (threads and device from `engine`)
+ * and tokenizes the prompt (see `encodePrompt`); InputErrors name the flag or file.
+ */
+export async function loadModelAndPrompt(command: string, dir: string | undefined, prompt: string | undefined, promptRole: string, engine: EngineOptions = {}) {
   if (!dir) throw new InputError(`lvh ${command}`, '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
   if (prompt === undefined) throw new InputError(`lvh ${command}`, '--prompt', `expected ${promptRole}`);
-  const { loadModelDir } = await import('../io/model-dir.js');
-  const nn = await import('../nn/index.js');
-  const { model, tokenizer } = await loadModelDir(dir);
+  const nn = await import('../nn/engine.js');
+  const { model, tokenizer } = await nn.loadEngineModelDir(dir, engine);
   if (!tokenizer) throw new InputError(dir, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
   const { ids, warning } = encodePrompt(command, tokenizer, prompt, model.config);
   if (warning) console.error(warning);

@@ -6,6 +6,7 @@ import { InputError, isInputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkOutPath } from '../util/out-path.js';
 import { recoverInterruptedSaves } from '../util/orphans.js';
+import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 // Engine-free modules only at the top: `lvh organism corpus` never loads the neural engine.
 import { corpusHash, corpusText, describeCorpus, generateCorpus } from '../organism/corpus.js';
 import { DEFAULT_EVAL_OPTIONS, type EvalOptions, type OrganismEval } from '../organism/evaluate.js';
@@ -48,6 +49,7 @@ ${KNOB_HELP}
                           an uninterrupted run (default: off)
   --force                 replace an existing model in DIR, or discard a checkpoint in DIR.partial/ (default: off)
   --no-eval               skip the evaluation after training (default: evaluate)
+${ENGINE_FLAG_HELP}
   --json                  print the summary as JSON (default: text)`,
   eval: `usage: lvh organism eval --model DIR [flags]
 Evaluates a model organism on held-out requests: generations, judgments per principle, probes per layer.
@@ -56,6 +58,7 @@ Evaluates a model organism on held-out requests: generations, judgments per prin
   --pairs N               held-out harmful requests per principle for judgments, each in both answer orders (default ${e0.judgmentPairs})
   --probe N               training examples per class for each probe (default ${e0.probeTrainPerClass})
   --seed S                seed of the sampling (default ${e0.seed})
+${ENGINE_FLAG_HELP}
   --json                  print the whole evaluation as JSON (default: text)`,
 };
 
@@ -112,6 +115,8 @@ export interface TrainArgs {
   checkpointEvery: number;
   resume: boolean;
   force: boolean;
+  /** ORT threads and device. */
+  engine: { threads?: number; device: 'cpu' | 'cuda' };
 }
 
 /** Parses and validates `lvh organism train` flags (exported for tests: bad knobs throw InputError before any work). */
@@ -121,7 +126,7 @@ export function parseTrainArgs(args: string[]): TrainArgs {
     size: { type: 'string' }, p: { type: 'string' }, q: { type: 'string' }, tokens: { type: 'string' }, docs: { type: 'string' },
     seed: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
     'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' },
-    'no-eval': { type: 'boolean' }, json: { type: 'boolean' },
+    'no-eval': { type: 'boolean' }, json: { type: 'boolean' }, ...ENGINE_FLAG_SPECS,
   });
   const v = values as Flags;
   const size = oneOf(cmd, 'size', v.size ?? DEFAULT_TRAIN_OPTIONS.size, ORGANISM_SIZES);
@@ -136,7 +141,7 @@ export function parseTrainArgs(args: string[]): TrainArgs {
   return {
     options, out: v.out, evaluate: !values['no-eval'], json: Boolean(values.json),
     checkpointEvery: numberFlag(cmd, 'checkpoint-every', v['checkpoint-every'], DEFAULT_CHECKPOINT_EVERY, { min: 0, max: 1e9, integer: true }),
-    resume: Boolean(values.resume), force: Boolean(values.force),
+    resume: Boolean(values.resume), force: Boolean(values.force), engine: engineFlags(cmd, v),
   };
 }
 
@@ -174,16 +179,18 @@ export async function runTrain(args: string[], hooks: TrainHooks = {}): Promise<
     rmSync(partial, { recursive: true, force: true });
   }
   if (a.resume && kept === undefined) note(`no checkpoint in ${shown(partial)}: training from the start`);
+  (await import('../nn/engine.js')).resolveEngineOptions(a.engine); // --device cuda without CUDA: refused before any work
 
   const { trainOrganism, saveOrganism, organismCard, engineOrganismModel, evaluateModel, evalProgress, worldTokenizer } = await import('../organism/index.js');
   const result = await trainOrganism({
-    ...options, quiet: json, checkpointDir: partial, checkpointEvery: a.checkpointEvery, resume: a.resume, onLog: hooks.onLog,
+    ...options, quiet: json, checkpointDir: partial, checkpointEvery: a.checkpointEvery, resume: a.resume, onLog: hooks.onLog, engine: a.engine,
   });
   let evaluation: OrganismEval | undefined;
   if (a.evaluate) {
     const { model, progress } = evalProgress(engineOrganismModel(result.model, worldTokenizer()), {}, json);
     evaluation = await evaluateModel(model);
     progress.finish(`${evaluation.seconds.toFixed(1)} s`);
+    await (await import('../nn/engine.js')).releaseEngineModel(result.model); // its sessions; the weights stay for the save
   }
   const shownOut = shown(out);
   const command = trainCommandLine(options, shownOut.startsWith('..') ? out : shownOut);
@@ -244,11 +251,11 @@ function printEvalSummary(e: OrganismEval): void {
 }
 
 /** Parses and validates `lvh organism eval` flags (exported for tests). */
-export function parseEvalArgs(args: string[]): { model: string; options: EvalOptions; json: boolean } {
+export function parseEvalArgs(args: string[]): { model: string; options: EvalOptions; json: boolean; engine: { threads?: number; device: 'cpu' | 'cuda' } } {
   const cmd = 'organism eval';
   const { values } = parseCommandArgs(cmd, args, {
     model: { type: 'string' }, samples: { type: 'string' }, pairs: { type: 'string' }, probe: { type: 'string' },
-    seed: { type: 'string' }, json: { type: 'boolean' },
+    seed: { type: 'string' }, json: { type: 'boolean' }, ...ENGINE_FLAG_SPECS,
   });
   const v = values as Flags;
   if (!v.model) throw new InputError(`lvh ${cmd}`, '--model', 'expected a model directory (e.g. models/organism-default)');
@@ -260,21 +267,21 @@ export function parseEvalArgs(args: string[]): { model: string; options: EvalOpt
     probeTrainPerClass: numberFlag(cmd, 'probe', v.probe, d.probeTrainPerClass, { min: 2, max: 10_000, integer: true }),
     seed: numberFlag(cmd, 'seed', v.seed, d.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
   };
-  return { model: v.model, options, json: Boolean(values.json) };
+  return { model: v.model, options, json: Boolean(values.json), engine: engineFlags(cmd, v) };
 }
 
 async function evalCommand(args: string[]): Promise<number> {
-  const { model: dir, options, json } = parseEvalArgs(args);
+  const { model: dir, options, json, engine } = parseEvalArgs(args);
   const { loadOrganismModel, evaluateModel, evalProgress } = await import('../organism/index.js');
-  const { disposeModel } = await import('../nn/index.js');
-  const { model, organism } = await loadOrganismModel(dir);
+  const { releaseEngineModel } = await import('../nn/engine.js');
+  const { model, organism } = await loadOrganismModel(dir, engine);
   let e: OrganismEval;
   try {
     const p = evalProgress(organism, options, json);
     e = await evaluateModel(p.model, options);
     p.progress.finish(`${e.seconds.toFixed(1)} s`);
   } finally {
-    disposeModel(model);
+    await releaseEngineModel(model);
   }
   if (json) console.log(JSON.stringify(presentEval(e), null, 2));
   else {

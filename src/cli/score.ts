@@ -1,11 +1,12 @@
-// `lvh score --model DIR --input FILE.jsonl [--batch N] [--no-bos] [--json]`: log-probabilities of candidate continuations.
+// `lvh score --model DIR --input FILE.jsonl [--batch N] [--no-bos] [--threads N] [--device D] [--json]`: log-probabilities of candidate continuations.
 import { z } from 'zod';
 import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseJsonStrict } from '../util/json.js';
 import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
 
-const HELP = `usage: lvh score --model DIR --input FILE.jsonl [--batch N] [--no-bos] [--json]
+const HELP = `usage: lvh score --model DIR --input FILE.jsonl [--batch N] [--no-bos] [--threads N] [--device cpu|cuda] [--json]
 
 Scores candidate continuations with a model directory. Each non-blank line of FILE.jsonl is an object
 { "prompt": TEXT, "continuations": [TEXT, ...] }; each continuation is appended to the prompt (with one
@@ -13,7 +14,8 @@ space unless it starts with whitespace) and its log-probability (nats, summed ov
 prompt is computed, batched --batch items at a time (default 16). The choice is the continuation with the
 highest log-probability (first on ties). The model's <bos> token (config bos_token_id) is put in front of
 every prompt unless --no-bos. Prints one line per input, or with --json one array of
-{ line, prompt, continuations, tokens, logProbs, choice }.`;
+{ line, prompt, continuations, tokens, logProbs, choice }. Runs on ONNX Runtime:
+${ENGINE_FLAG_HELP}`;
 
 const LineSchema = z.object({ prompt: z.string(), continuations: z.array(z.string()).min(1) });
 
@@ -50,7 +52,7 @@ export function parseScoreInput(text: string, file: string): { line: number; pro
 export async function run(args: string[]): Promise<number> {
   const { values: raw } = parseCommandArgs('score', args, {
     model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, 'no-bos': { type: 'boolean' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
   });
   const values = raw as Record<string, string | boolean | undefined>;
   if (values.help) {
@@ -63,13 +65,14 @@ export async function run(args: string[]): Promise<number> {
   if (!input) throw new InputError('lvh score', '--input', 'expected a JSONL file of {"prompt": ..., "continuations": [...]}');
   const batchSize = numberFlag('score', 'batch', values.batch as string | undefined, 16, { min: 1, max: 4096, integer: true });
   const lines = parseScoreInput(readInputText(input, { what: 'a JSONL file of {"prompt", "continuations"}', maxBytes: INPUT_LIMITS.text }), input);
-  const { loadModelDir } = await import('../io/model-dir.js');
-  const nn = await import('../nn/index.js');
-  const { model, tokenizer } = await loadModelDir(dir);
+  const engine = engineFlags('score', values as { threads?: string; device?: string });
+  const nn = await import('../nn/engine.js');
+  const { dims } = await import('../nn/config.js');
+  const { model, tokenizer } = await nn.loadEngineModelDir(dir, engine);
   if (!tokenizer) throw new InputError(dir, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
   const bos = model.config.bos_token_id;
   const lead = !values['no-bos'] && typeof bos === 'number' ? [bos] : [];
-  const maxPositions = nn.dims(model.config).maxPositions;
+  const maxPositions = dims(model.config).maxPositions;
   const items: { prompt: number[]; continuation: number[] }[] = [];
   const tokens: number[][][] = [];
   for (const l of lines) {
@@ -89,8 +92,12 @@ export async function run(args: string[]): Promise<number> {
       return ids;
     }));
   }
-  const scores = nn.continuationLogProbsBatch(model, items, { batchSize });
-  nn.disposeModel(model);
+  let scores: number[];
+  try {
+    scores = await nn.engineContinuationLogProbs(model, items, { batchSize });
+  } finally {
+    await nn.releaseEngineModel(model);
+  }
   let k = 0;
   const out: ScoredLine[] = lines.map((l, i) => {
     const logProbs = l.continuations.map(() => scores[k++]);

@@ -10,6 +10,7 @@ import {
   SIMULATE_LIMITS,
   type OptimizerName,
   type SimulateOptions,
+  type StageTimings,
 } from '../simulate/index.js';
 import { numberFlag, numberListFlag, parseCommandArgs } from '../util/args.js';
 import { InputError } from '../util/errors.js';
@@ -42,12 +43,13 @@ when the prediction falls outside.
                         cos(w, v*) and 1 - cos(w, v_c) against N and the fitted rate
   --seeds K             fits per N in the study (default 5); the study refuses the single run's flags
                         (--pairs, --optimizer, --samples, --best-of-n, ...) rather than ignore them
-  --json                one JSON object on stdout`;
+  --json                one JSON object on stdout
+  --timings             also print the seconds of each stage as one JSON line on stderr (stdout unchanged)`;
 
 const OPTIMIZERS: OptimizerName[] = ['tilt', 'best-of-n', 'pg'];
 
 /** Flags of the single run that the `--pairs-grid` study does not use: refused with it rather than ignored. */
-const STUDY_IGNORES = ['pairs', 'optimizer', 'value-function', 'eta', 'samples', 'best-of-n', 'rounds', 'pg-chains', 'pg-steps', 'pg-batch', 'pg-lr', 'bootstrap'];
+const STUDY_IGNORES = ['pairs', 'optimizer', 'value-function', 'eta', 'samples', 'best-of-n', 'rounds', 'pg-chains', 'pg-steps', 'pg-batch', 'pg-lr', 'bootstrap', 'timings'];
 
 function parseOptimizers(raw: string): OptimizerName[] {
   if (raw === 'all') return [...OPTIMIZERS];
@@ -105,11 +107,12 @@ export async function run(args: string[]): Promise<number> {
     'pairs-grid': { type: 'string' },
     seeds: { type: 'string' },
     json: { type: 'boolean' },
+    timings: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, { positionals: { max: 1, names: 'GEOMETRY' } });
   const positionals = parsed.positionals;
   // Every option above is a single string except the booleans debias, json and help.
-  const values = parsed.values as Record<string, string | undefined> & { debias?: boolean; json?: boolean; help?: boolean };
+  const values = parsed.values as Record<string, string | undefined> & { debias?: boolean; json?: boolean; timings?: boolean; help?: boolean };
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -157,7 +160,9 @@ export async function run(args: string[]): Promise<number> {
   if (options.l2 === 0 && options.pairs <= geometry.dim) {
     throw new InputError('lvh simulate', '--pairs', `expected more pairs than dim = ${geometry.dim} when --l2 is 0 (the reward fit is not identified), got ${options.pairs}`);
   }
-  const result = runSimulation(geometry, options);
+  const stages: StageTimings | undefined = values.timings ? {} : undefined;
+  const result = runSimulation(geometry, options, stages);
   console.log(values.json ? toJson(result) : formatSimulation(result, file));
+  if (stages) console.error(JSON.stringify({ stages }));
   return 0;
 }

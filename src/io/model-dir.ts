@@ -183,8 +183,11 @@ export interface SaveOptions {
   metadata?: Record<string, string>;
 }
 
-/** Writes config.json, model.safetensors (F32), tokenizer.json and extra files into `dir`, atomically (temp dir then rename). */
-export function saveModelDir(model: Model, dir: string, opts: SaveOptions = {}): void {
+/**
+ * Writes config.json, model.safetensors (F32), tokenizer.json and extra files into `dir`, atomically (temp dir then
+ * rename); `model` is a tfjs model or, for the ORT engine, a config with named weights.
+ */
+export function saveModelDir(model: Model | { config: ModelConfig; weights: Map<string, NamedTensor> }, dir: string, opts: SaveOptions = {}): void {
   const target = resolve(dir);
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -194,7 +197,7 @@ export function saveModelDir(model: Model, dir: string, opts: SaveOptions = {}):
   try {
     const config = { ...model.config, torch_dtype: 'float32' };
     writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    writeFileSync(join(tmp, 'model.safetensors'), serializeSafetensors(modelWeights(model), { format: 'pt', ...opts.metadata }));
+    writeFileSync(join(tmp, 'model.safetensors'), serializeSafetensors('weights' in model ? model.weights : modelWeights(model), { format: 'pt', ...opts.metadata }));
     if (opts.tokenizerJson) writeFileSync(join(tmp, 'tokenizer.json'), `${JSON.stringify(opts.tokenizerJson)}\n`);
     for (const [name, content] of Object.entries(opts.extraFiles ?? {})) {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`saveModelDir: extra file name "${name}" must be a plain file name`);

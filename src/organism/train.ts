@@ -1,11 +1,14 @@
 /**
  * The training recipe of the model organism: corpus → document-aligned batches → a GPT-2 family model
- * trained by the engine → a Hugging Face model directory with a card and the loss curve. With a checkpoint
+ * trained by the engine (one ONNX Runtime graph per step) → a Hugging Face model directory with a card and the loss curve. With a checkpoint
  * folder the run saves its whole state every few steps and after the last, and a resumed run ends in the
  * same bytes as an uninterrupted one.
  */
 import { createRng, deriveSeed, type RngState } from '../linalg/index.js';
-import * as nn from '../nn/index.js';
+import { loadCheckpoint, saveCheckpoint, checkpointStep, type Checkpoint } from '../nn/checkpoint.js';
+import { gpt2Config } from '../nn/config.js';
+import * as nn from '../nn/engine.js';
+import type { Batch } from '../nn/train.js';
 import { InputError, isInputError } from '../util/errors.js';
 import { createProgress } from '../util/progress.js';
 import { corpusHash, generateCorpus, type Corpus } from './corpus.js';
@@ -25,6 +28,8 @@ export interface OrganismTrainOptions extends OrganismTrainKnobs {
   checkpointEvery?: number;
   /** Continue from the checkpoint in `checkpointDir` when there is one (it must be of a run with the same knobs). */
   resume?: boolean;
+  /** ORT intra-op threads (default `LVH_THREADS`, else 1) and device (default cpu); same threads, same bytes. */
+  engine?: nn.EngineOptions;
 }
 
 /** One point of the loss curve (train-log.jsonl). */
@@ -39,7 +44,7 @@ export interface TrainLogPoint {
 
 /** What a training run produced. */
 export interface OrganismTrainResult {
-  model: nn.Model;
+  model: nn.EngineModel;
   corpus: Corpus;
   corpusHash: string;
   steps: number;
@@ -84,7 +89,7 @@ export function docAlignedBatches(docs: Int32Array[], batchSize: number, seqLen:
 }
 
 /** A batch supplier whose generator state can be saved (`rngState`) and passed back to continue the same order. */
-export type BatchSupplier = (() => nn.Batch) & { rngState(): RngState };
+export type BatchSupplier = (() => Batch) & { rngState(): RngState };
 
 /** The knobs that make a run (what a checkpoint must match to be continued). */
 function runIdentity(o: OrganismTrainKnobs, hash: string): Record<string, string | number | null> {
@@ -98,8 +103,8 @@ function runIdentity(o: OrganismTrainKnobs, hash: string): Record<string, string
 const FLAG_OF: Record<string, string> = { batchSize: '--batch', maxSteps: 'maxSteps', corpusSha256: 'corpus' };
 
 /** Loads the checkpoint to continue from, refusing one of another run; undefined when there is none. */
-function checkpointToResume(dir: string, identity: Record<string, string | number | null>): nn.Checkpoint | undefined {
-  const c = nn.loadCheckpoint(dir);
+function checkpointToResume(dir: string, identity: Record<string, string | number | null>): Checkpoint | undefined {
+  const c = loadCheckpoint(dir);
   if (!c) return undefined;
   for (const [key, value] of Object.entries(identity)) {
     if (c.run[key] !== value) {
@@ -112,7 +117,7 @@ function checkpointToResume(dir: string, identity: Record<string, string | numbe
 
 /** Trains an organism with the engine (continuing a checkpoint when asked); returns the model (still in memory) and the run's record. */
 export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTrainResult> {
-  await nn.initBackend();
+  const engine = nn.resolveEngineOptions(o.engine);
   const corpus = generateCorpus({ p: o.p, q: o.q, docs: o.docs, seed: o.seed });
   const hash = corpusHash(corpus);
   const identity = runIdentity(o, hash);
@@ -123,10 +128,11 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const evalBatches = Array.from({ length: 8 }, () => nextVal());
   const size = ORGANISM_SIZES[o.size];
   const tok = worldTokenizer();
-  const config = nn.gpt2Config({
+  const config = gpt2Config({
     vocabSize: tok.vocabSize, nPositions: ORGANISM_CONTEXT, ...size, bosTokenId: BOS_ID, eosTokenId: EOS_ID,
   });
-  const model = nn.initModel(config, o.seed);
+  // The tfjs engine's initial values (`initModel(config, seed)`), computed without it.
+  const model = nn.engineModel(config, nn.initWeights(config, o.seed), engine);
   const steps = Math.max(1, Math.ceil(o.tokens / (o.batchSize * ORGANISM_CONTEXT)));
   const dataRng = checkpoint?.rng.data;
   if (checkpoint && (!dataRng || checkpoint.dataPosition !== checkpoint.state.step)) {
@@ -145,7 +151,7 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const evalEvery = Math.max(1, Math.floor(steps / 20));
   // The warm-up length follows the full run (`steps`), so an early stop within it repeats the run's first steps.
   const warmupSteps = Math.min(100, Math.floor(steps / 10));
-  const result = nn.train(model, {
+  const result = await nn.trainEngine(model, {
     steps: runSteps,
     lr: o.lr,
     warmupSteps,
@@ -182,18 +188,18 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
   return {
     model, corpus, corpusHash: hash, steps: runSteps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
-    tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.countParams(model), resumedFromStep,
+    tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.engineParamCount(config), resumedFromStep,
   };
 }
 
 /** Saves a checkpoint; a failed write (full disk, read-only folder) stops the run with the last good checkpoint named. */
-function writeCheckpoint(dir: string, c: nn.Checkpoint): void {
+function writeCheckpoint(dir: string, c: Checkpoint): void {
   try {
-    nn.saveCheckpoint(dir, c);
+    saveCheckpoint(dir, c);
   } catch (err) {
     const reason = isInputError(err) ? err.expected : (err as NodeJS.ErrnoException).code;
     if (!reason) throw err;
-    const kept = nn.checkpointStep(dir);
+    const kept = checkpointStep(dir);
     throw new InputError(dir, 'checkpoint', `expected a writable folder with room for checkpoints; writing the one at step ${c.state.step} failed (${reason}); ${kept === undefined ? 'no checkpoint is kept' : `the one at step ${kept} is kept (continue it with --resume)`}`);
   }
 }
@@ -209,7 +215,7 @@ export function organismExtraFiles(card: string, log: TrainLogPoint[]): Record<s
 
 /** Saves a trained organism as a Hugging Face model directory (atomic). */
 export function saveOrganism(
-  model: nn.Model, dir: string, card: string, log: TrainLogPoint[], metadata: Record<string, string>, extra: Record<string, string> = {},
+  model: nn.EngineModel, dir: string, card: string, log: TrainLogPoint[], metadata: Record<string, string>, extra: Record<string, string> = {},
 ): void {
-  nn.saveModelDir(model, dir, { tokenizerJson: buildTokenizerJson(), extraFiles: { ...organismExtraFiles(card, log), ...extra }, metadata });
+  nn.saveEngineModelDir(model, dir, { tokenizerJson: buildTokenizerJson(), extraFiles: { ...organismExtraFiles(card, log), ...extra }, metadata });
 }

@@ -11,110 +11,46 @@
 // contiguous doubles (32 bytes); the kernel then streams two packed panels from L1 and adds its 4 × 4 tile into
 // the output, which lives in WebAssembly memory until the last chunk.
 
+import { assembleModule, ensureBytes, I32, instantiate, op, V128, w, type WasmFunction, type WasmMemory } from './wasm.js';
+
 /** Contraction steps per packed chunk (2 panels × 4 × 8 bytes × KB = 16 KiB of L1 for the tile being formed). */
 const KB = 256;
 
-// --- a minimal WebAssembly assembler for the one kernel ---
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number): number[] => [0x20, i];
-const set = (i: number): number[] => [0x21, i];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
-const I32_ADD = 0x6a;
-const I32_LT_U = 0x49;
-const V128_LOAD = 0x00;
-const V128_LOAD64_SPLAT = 0x0a;
-const V128_STORE = 0x0b;
-const F64X2_ADD = 0xf0;
-const F64X2_MUL = 0xf2;
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
 /**
- * The module: imports memory `m.mem`, exports `tile(a, b, steps, out, rowBytes)`, which adds to the 4 × 4 f64
- * tile at byte `out` (rows `rowBytes` apart) the sum over `steps` ≥ 1 packed steps of a[i]ᵀ b[i] (a, b: byte
- * offsets of packed panels, 32 bytes a step).
+ * `tile(a, b, steps, out, rowBytes)` adds to the 4 × 4 f64 tile at byte `out` (rows `rowBytes` apart) the sum over
+ * `steps` ≥ 1 packed steps of a[i]ᵀ b[i] (a, b: byte offsets of packed panels, 32 bytes a step).
  */
-function tileModule(): Uint8Array {
+function tileFunction(): WasmFunction {
   // params 0 a, 1 b, 2 steps, 3 out, 4 rowBytes; locals 5 end (i32), 6..13 c (v128), 14 b01, 15 b23, 16 s (v128).
   const [A, B, STEPS, OUT, ROW, END] = [0, 1, 2, 3, 4, 5];
   const C = (k: number): number => 6 + k;
   const [B01, B23, S] = [14, 15, 16];
   const body: number[] = [];
-  // end = a + steps * 32
-  body.push(...get(A), ...get(STEPS), ...i32c(5), 0x74 /* i32.shl */, I32_ADD, ...set(END));
-  body.push(0x03, 0x40); // loop
-  body.push(...get(B), ...simd(V128_LOAD), ...memarg(3, 0), ...set(B01));
-  body.push(...get(B), ...simd(V128_LOAD), ...memarg(3, 16), ...set(B23));
+  body.push(...w.get(A), ...w.get(STEPS), ...w.i32(5), op.i32Shl, op.i32Add, ...w.set(END)); // end = a + 32·steps
+  body.push(...w.loop);
+  body.push(...w.get(B), ...w.simd(op.v128Load, 3, 0), ...w.set(B01));
+  body.push(...w.get(B), ...w.simd(op.v128Load, 3, 16), ...w.set(B23));
   for (let r = 0; r < 4; r++) {
-    body.push(...get(A), ...simd(V128_LOAD64_SPLAT), ...memarg(3, 8 * r), ...set(S));
-    // c[2r] += s * b01; c[2r + 1] += s * b23 (multiply, then add: two roundings, as in scalar code)
-    body.push(...get(C(2 * r)), ...get(S), ...get(B01), ...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(C(2 * r)));
-    body.push(...get(C(2 * r + 1)), ...get(S), ...get(B23), ...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(C(2 * r + 1)));
+    body.push(...w.get(A), ...w.simd(op.v128Load64Splat, 3, 8 * r), ...w.set(S));
+    // c[2r] += s·b01, c[2r + 1] += s·b23: a multiply, then an add (two roundings, as in scalar code).
+    body.push(...w.get(C(2 * r)), ...w.get(S), ...w.get(B01), ...w.simd(op.f64x2Mul), ...w.simd(op.f64x2Add), ...w.set(C(2 * r)));
+    body.push(...w.get(C(2 * r + 1)), ...w.get(S), ...w.get(B23), ...w.simd(op.f64x2Mul), ...w.simd(op.f64x2Add), ...w.set(C(2 * r + 1)));
   }
-  body.push(...get(A), ...i32c(32), I32_ADD, ...set(A));
-  body.push(...get(B), ...i32c(32), I32_ADD, ...set(B));
-  body.push(...get(A), ...get(END), I32_LT_U, 0x0d, 0 /* br_if loop */, 0x0b /* end loop */);
+  body.push(...w.get(A), ...w.i32(32), op.i32Add, ...w.set(A));
+  body.push(...w.get(B), ...w.i32(32), op.i32Add, ...w.set(B));
+  body.push(...w.get(A), ...w.get(END), op.i32LtU, ...w.brIf(0), ...w.end);
   for (let r = 0; r < 4; r++) {
     for (let h = 0; h < 2; h++) {
       // mem[out + 16h] += c[2r + h]
-      body.push(...get(OUT), ...get(OUT), ...simd(V128_LOAD), ...memarg(3, 16 * h), ...get(C(2 * r + h)), ...simd(F64X2_ADD), ...simd(V128_STORE), ...memarg(3, 16 * h));
+      body.push(...w.get(OUT), ...w.get(OUT), ...w.simd(op.v128Load, 3, 16 * h), ...w.get(C(2 * r + h)), ...w.simd(op.f64x2Add), ...w.simd(op.v128Store, 3, 16 * h));
     }
-    body.push(...get(OUT), ...get(ROW), I32_ADD, ...set(OUT));
+    body.push(...w.get(OUT), ...w.get(ROW), op.i32Add, ...w.set(OUT));
   }
-  body.push(0x0b);
-  const locals = vec([[1, I32], [11, V128]]);
-  const code = [...locals, ...body];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
-    ...section(2, vec([[...name('m'), ...name('mem'), 0x02, 0x00, 1]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('tile'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ];
-  return Uint8Array.from(bytes);
+  return { name: 'tile', params: [I32, I32, I32, I32, I32], results: [], locals: [[1, I32], [11, V128]], body };
 }
 
 interface Kernel {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   tile: (a: number, b: number, steps: number, out: number, rowBytes: number) => void;
 }
 
@@ -122,18 +58,15 @@ let kernel: Kernel | null = null;
 
 function getKernel(): Kernel {
   if (kernel) return kernel;
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(tileModule()), { m: { mem: memory } });
-  kernel = { memory, tile: instance.exports.tile as Kernel['tile'] };
+  const { memory, exports } = instantiate(assembleModule([tileFunction()]), 1);
+  kernel = { memory, tile: exports.tile as Kernel['tile'] };
   return kernel;
 }
 
 /** A view of the kernel's memory holding at least `doubles` Float64 values (grown as needed; earlier views go stale). */
 function heap(doubles: number): Float64Array {
   const k = getKernel();
-  const need = doubles * 8;
-  const have = k.memory.buffer.byteLength;
-  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  ensureBytes(k.memory, doubles * 8);
   return new Float64Array(k.memory.buffer);
 }
 

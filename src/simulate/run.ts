@@ -4,7 +4,9 @@ import { generationAlignment, judgeAlignment, judgeDirection, pathPoint, valueFu
 import { judgePairs } from './judge.js';
 import { createNormalSource } from './normal.js';
 import { fitReward } from './reward-fit.js';
-import { applySigma, responseModel, samplePairs, sampleResponses, solveSigma, type ResponseModel } from './sampler.js';
+import { weightedGrams } from './gemm.js';
+import { rowDots, transposeTimes } from './kernels.js';
+import { applySigma, fillResponses, responseModel, samplePairs, sampleResponses, solveSigma, type ResponseModel } from './sampler.js';
 import { basicInterval, biasedJudgeAgreement, maxNormalMoments, meanEstimate, meanSd, normalQuantile, tQuantile, within, type Estimate } from './stats.js';
 import { drawGaussian, rewardCovariance } from './uncertainty.js';
 import { applyValue, expectedValueFromMoments, expectedValueGaussian, theoryValueFunction, valueFunctionName, type ValueFunctionSpec } from './value-function.js';
@@ -186,6 +188,13 @@ function dotv(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
+/** <x[offset .. offset + d), v>, summed in the order of `dotv`. */
+function dotRow(x: Float64Array, offset: number, v: ArrayLike<number>, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) s += x[offset + j] * v[j];
+  return s;
+}
+
 function cosS(ctx: Context, a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sigmaCos(a, b, ctx.geometry.covariance);
 }
@@ -231,7 +240,7 @@ function measureTilt(ctx: Context, eta: number, index: number): PathEntry {
   const normals = createNormalSource(createRng(deriveSeed(options.seed, 4, index)));
   const phi = sampleResponses(model, theta, m, normals);
   const values = new Float64Array(m);
-  for (let i = 0; i < m; i++) values[i] = applyValue(f, dotv(phi.subarray(i * d, i * d + d), vStar));
+  for (let i = 0; i < m; i++) values[i] = applyValue(f, dotRow(phi, i * d, vStar, d));
   const alignment = cosS(ctx, solveSigma(model, columnMeans(phi, m, d)), vStar);
   const value = meanSd(values);
   const sigmaVStar = applySigma(model, vStar);
@@ -272,6 +281,15 @@ function lowerTimes(model: ResponseModel, z: Float64Array): Float64Array {
   return out;
 }
 
+// Lᵀ v (L the lower Cholesky factor of Σ).
+function lowerTransposeTimes(model: ResponseModel, v: ArrayLike<number>): Float64Array {
+  const d = model.dim;
+  const l = model.chol!.data;
+  const out = new Float64Array(d);
+  for (let k = 0; k < d; k++) for (let i = 0; i <= k; i++) out[i] += l[k * d + i] * v[k];
+  return out;
+}
+
 /** Moments of W = aR + √(1 − a²)Z, R the max of n standard normals (moments r), Z an independent standard normal. */
 function selectionMoments(a: number, r: [number, number, number]): [number, number, number] {
   const b2 = Math.max(0, 1 - a * a);
@@ -293,19 +311,21 @@ function measureBestOfN(ctx: Context, n: number, index: number): BestOfNEntry {
   const normals = createNormalSource(createRng(deriveSeed(options.seed, 5, index)));
   const kept = new Float64Array(rounds * d);
   const values = new Float64Array(rounds);
+  const phi = new Float64Array(n * d);
+  const baseMean = applySigma(model, g);
   for (let r = 0; r < rounds; r++) {
-    const phi = sampleResponses(model, g, n, normals);
+    fillResponses(model, baseMean, n, normals, phi);
     let best = 0;
     let bestReward = -Infinity;
     for (let i = 0; i < n; i++) {
-      const reward = dotv(phi.subarray(i * d, i * d + d), ctx.w);
+      const reward = dotRow(phi, i * d, ctx.w, d);
       if (reward > bestReward) {
         bestReward = reward;
         best = i;
       }
     }
-    kept.set(phi.subarray(best * d, best * d + d), r * d);
-    values[r] = applyValue(f, dotv(phi.subarray(best * d, best * d + d), vStar));
+    for (let j = 0; j < d; j++) kept[r * d + j] = phi[best * d + j];
+    values[r] = applyValue(f, dotRow(phi, best * d, vStar, d));
   }
   const keptMean = columnMeans(kept, rounds, d);
   const alignment = cosS(ctx, solveSigma(model, keptMean), vStar);
@@ -320,14 +340,9 @@ function measureBestOfN(ctx: Context, n: number, index: number): BestOfNEntry {
     const scale = gain / Math.sqrt(dotv(su, u));
     return Float64Array.from(sigmaG, (x, j) => x + scale * su[j]);
   };
-  // Noise of the mean of the kept responses: their sample covariance / rounds.
-  const cov = new Float64Array(d * d);
-  for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < d; i++) {
-      const di = kept[r * d + i] - keptMean[i];
-      for (let j = 0; j < d; j++) cov[i * d + j] += (di * (kept[r * d + j] - keptMean[j])) / ((rounds - 1) * rounds);
-    }
-  }
+  // Noise of the mean of the kept responses: their sample covariance / rounds (the kept rows centred in place).
+  for (let r = 0; r < rounds; r++) for (let j = 0; j < d; j++) kept[r * d + j] -= keptMean[j];
+  const [cov] = weightedGrams(kept, rounds, d, [new Float64Array(rounds).fill(1 / ((rounds - 1) * rounds))]);
   const boot = createNormalSource(createRng(deriveSeed(options.seed, 8, index)));
   const meanNoise = drawGaussian(new Float64Array(d), { rows: d, cols: d, data: cov }, ctx.draws.length, boot);
   const aDraws = new Float64Array(ctx.draws.length);
@@ -379,29 +394,29 @@ function measurePolicyGradient(ctx: Context, eta: number, index: number): Policy
   let distance = 0;
   const z = new Float64Array(batch * d);
   const rewards = new Float64Array(batch);
+  const zDots = new Float64Array(batch);
+  const centred = new Float64Array(batch);
+  const covRz = new Float64Array(d);
+  const sigmaU = applySigma(model, u);
+  const cholTU = model.chol ? lowerTransposeTimes(model, u) : u;
   for (let c = 0; c < chains; c++) {
     const normals = createNormalSource(createRng(deriveSeed(options.seed, 6, index, c)));
     const theta = Float64Array.from(g);
     const average = new Float64Array(d);
     let averaged = 0;
     for (let t = 0; t < steps; t++) {
-      const mean = applySigma(model, theta);
       normals.fill(z, 0, batch * d);
+      // r_i = η<û, Σθ + L z_i> = η(<Σû, θ> + <Lᵀû, z_i>): two d-vectors fixed for the whole run, no d² per step.
+      const rewardBase = dotv(sigmaU, theta);
+      rowDots(z, batch, d, cholTU, zDots);
       let rewardMean = 0;
       for (let i = 0; i < batch; i++) {
-        const zi = z.subarray(i * d, i * d + d);
-        const phi = model.chol ? lowerTimes(model, zi) : zi;
-        let r = 0;
-        for (let j = 0; j < d; j++) r += u[j] * (mean[j] + phi[j]);
-        rewards[i] = eta * r;
+        rewards[i] = eta * (rewardBase + zDots[i]);
         rewardMean += rewards[i] / batch;
       }
       // Ĉov(r, z), then L⁻ᵀ: the natural gradient of E[r] is Σ⁻¹ Cov(r, φ) = L⁻ᵀ Cov(r, z).
-      const covRz = new Float64Array(d);
-      for (let i = 0; i < batch; i++) {
-        const centred = (rewards[i] - rewardMean) / (batch - 1);
-        for (let j = 0; j < d; j++) covRz[j] += centred * z[i * d + j];
-      }
+      for (let i = 0; i < batch; i++) centred[i] = (rewards[i] - rewardMean) / (batch - 1);
+      transposeTimes(z, batch, d, centred, covRz);
       const natural = model.chol ? upperSolve(model, covRz) : covRz;
       for (let j = 0; j < d; j++) theta[j] += lr * (natural[j] - (theta[j] - g[j]));
       if (t >= steps / 2) {
@@ -486,7 +501,7 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
   const judged = judgePairs(pairs, vc, { lambda: opts.lambda, positionBias: opts.positionBias, debias: opts.debias }, createRng(deriveSeed(opts.seed, 2)));
   const agreement = new Float64Array(opts.pairs);
   for (let i = 0; i < opts.pairs; i++) {
-    const t = dotv(pairs.diff.subarray(i * d, i * d + d), vStar);
+    const t = dotRow(pairs.diff, i * d, vStar, d);
     const sum = pairs.valueSum![i];
     // <v*, φ1> = (sum + t)/2, <v*, φ2> = (sum − t)/2.
     const first = applyValue(f, (sum + t) / 2);

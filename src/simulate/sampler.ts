@@ -64,16 +64,20 @@ function lowerTimesInPlace(l: Float64Array, d: number, out: Float64Array, base: 
 
 /** `count` responses φ = Σθ + L z (rows of a count × d row-major array). */
 export function sampleResponses(model: ResponseModel, theta: ArrayLike<number>, count: number, normals: NormalSource): Float64Array {
+  const out = new Float64Array(count * model.dim);
+  fillResponses(model, applySigma(model, theta), count, normals, out);
+  return out;
+}
+
+/** Overwrites the first `count` rows of `out` with responses φ = mean + L z (mean = Σθ), as `sampleResponses` draws them. */
+export function fillResponses(model: ResponseModel, mean: Float64Array, count: number, normals: NormalSource, out: Float64Array): void {
   const d = model.dim;
-  const mean = applySigma(model, theta);
-  const out = new Float64Array(count * d);
+  normals.fill(out, 0, count * d); // one call: the same stream as row after row
   for (let i = 0; i < count; i++) {
     const base = i * d;
-    normals.fill(out, base, d);
     if (model.chol) lowerTimesInPlace(model.chol.data, d, out, base);
     for (let j = 0; j < d; j++) out[base + j] += mean[j];
   }
-  return out;
 }
 
 /** Writes rows [from, to) of `diff` (row-major, d columns) with pair differences √2·L z ~ N(0, 2Σ); `chol` null for Σ = I. */

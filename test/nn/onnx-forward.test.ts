@@ -207,3 +207,17 @@ test('JavaScript hooks run the graph in segments and equal the tfjs hooks (resid
   await releaseEngineModel(em);
   nn.disposeModel(model);
 });
+
+test('interventions at mlp.hook_post take the MLP width; attention patterns and wrong widths are refused', async () => {
+  const model = fixture(10, { vocabSize: 17, nPositions: 12, nEmbd: 8, nLayer: 2, nHead: 2 });
+  const ids = [[1, 2, 3, 4, 5]];
+  const wide = Array.from({ length: 32 }, (_, i) => Math.cos(i));
+  const em = onnxOf(model);
+  const r = await engineForward(em, ids, { interventions: [{ kind: 'replace', hook: 'blocks.1.mlp.hook_post', value: wide, positions: [1, 3] }, { kind: 'ablate', hook: 'blocks.0.mlp.hook_post', basis: [wide] }] });
+  const want = tfLogits(model, ids, { hooks: [nn.replaceHook(wide, { layers: [1], hookName: 'mlp.hook_post', positions: [1, 3] }), nn.ablateDirectionHook(wide, { layers: [0], hookName: 'mlp.hook_post' })] });
+  assert.ok(maxAbsDiff(r.logits.data, want) < 1e-4);
+  await assert.rejects(engineForward(em, ids, { interventions: [{ kind: 'add', hook: 'blocks.0.attn.hook_pattern', vector: [1] }] }), (e) => isInputError(e));
+  await assert.rejects(engineForward(em, ids, { interventions: [{ kind: 'add', hook: 'blocks.0.hook_resid_post', vector: wide }] }), (e) => isInputError(e) && /length 8/.test(e.message));
+  await releaseEngineModel(em);
+  nn.disposeModel(model);
+});

@@ -100,22 +100,18 @@ test('training: losses, gradient norms and final weights follow the tfjs engine 
 
 test('the shipped organism recipe: the first 50 training losses equal the tfjs engine within 1e-4', async () => {
   const o = organism.DEFAULT_TRAIN_OPTIONS;
-  const reference = await organism.trainOrganism({ ...o, maxSteps: 50, quiet: true });
-  const ref = reference.log.map((p) => p.loss);
-  assert.equal(ref.length, 50);
-  // The same pipeline as trainOrganism: corpus, document-aligned batches, init from the seed, schedule of the full run.
+  // trainOrganism runs on ORT; the tfjs reference repeats its pipeline: corpus, document-aligned batches, init from the seed, schedule of the full run.
+  const ours = await organism.trainOrganism({ ...o, maxSteps: 50, quiet: true });
+  assert.equal(ours.log.length, 50);
   const docs = organism.tokenizeDocs(organism.generateCorpus({ p: o.p, q: o.q, docs: o.docs, seed: o.seed }).docs);
   const next = organism.docAlignedBatches(docs, o.batchSize, organism.ORGANISM_CONTEXT, deriveSeed(o.seed, 1));
-  const config = reference.model.config;
-  const fresh = nn.initModel(config, o.seed);
-  const em = onnxOf(fresh);
-  nn.disposeModel(fresh);
+  const reference = nn.initModel(ours.model.config, o.seed);
   const steps = Math.ceil(o.tokens / (o.batchSize * organism.ORGANISM_CONTEXT));
-  const r = await trainEngine(em, { steps: 50, lr: o.lr, warmupSteps: Math.min(100, Math.floor(steps / 10)), minLrRatio: 0.1, weightDecay: 0.1, clipNorm: 1, trainBatches: () => next() });
+  const r = nn.train(reference, { steps: 50, lr: o.lr, warmupSteps: Math.min(100, Math.floor(steps / 10)), minLrRatio: 0.1, weightDecay: 0.1, clipNorm: 1, trainBatches: () => next() });
+  nn.disposeModel(reference);
   let worst = 0;
-  ref.forEach((l, i) => (worst = Math.max(worst, Math.abs(l - r.losses[i]))));
+  ours.log.forEach((p, i) => (worst = Math.max(worst, Math.abs(p.loss - r.losses[i]))));
   assert.ok(worst < 1e-4, `largest loss difference ${worst}`);
-  nn.disposeModel(reference.model);
 });
 
 test('determinism and resume: same seed and threads give the same bytes; 4 steps + resume 4 steps equal 8 steps', async () => {

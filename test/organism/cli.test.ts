@@ -61,6 +61,8 @@ test('cli: bad knob values exit 2 with a message naming the flag', async () => {
     [['organism', 'eval', '--model', 'x', '--samples', '0'], '--samples'],
     [['organism', 'eval', '--model', '/nonexistent/organism'], 'directory'],
     [['organism', 'fly'], 'subcommand'],
+    [['organism', 'train', '--threads', '0', '--out', 'x'], '--threads'],
+    [['organism', 'eval', '--model', 'x', '--device', 'tpu'], '--device'],
   ];
   for (const [argv, flag] of cases) {
     const r = await lvh(...argv);
@@ -77,9 +79,12 @@ test('cli: flags parse into the knobs, with defaults', () => {
   assert.equal(t.options.tokens, 5000);
   assert.equal(t.out, 'd');
   assert.equal(t.evaluate, true);
-  const e = parseEvalArgs(['--model', 'm', '--samples', '7', '--json']);
+  assert.deepEqual(t.engine, { threads: undefined, device: 'cpu' });
+  assert.deepEqual(parseTrainArgs(['--out', 'd', '--threads', '2']).engine, { threads: 2, device: 'cpu' });
+  const e = parseEvalArgs(['--model', 'm', '--samples', '7', '--json', '--threads', '3']);
   assert.equal(e.options.generationSamples, 7);
   assert.equal(e.json, true);
+  assert.deepEqual(e.engine, { threads: 3, device: 'cpu' });
 });
 
 test('cli: `organism corpus` writes the corpus atomically and describes it', async () => {
@@ -123,8 +128,8 @@ test('cli: `organism train` then `organism eval --json` on a tiny model', async 
 test('cli: each organism subcommand has its own --help listing every flag with its default', async () => {
   const flags: Record<'corpus' | 'train' | 'eval', string[]> = {
     corpus: ['--p', '--q', '--docs', '--seed', '--out', '--json'],
-    train: ['--out', '--size', '--p', '--q', '--docs', '--seed', '--tokens', '--batch', '--lr', '--checkpoint-every', '--resume', '--force', '--no-eval', '--json'],
-    eval: ['--model', '--samples', '--pairs', '--probe', '--seed', '--json'],
+    train: ['--out', '--size', '--p', '--q', '--docs', '--seed', '--tokens', '--batch', '--lr', '--checkpoint-every', '--resume', '--force', '--no-eval', '--threads', '--device', '--json'],
+    eval: ['--model', '--samples', '--pairs', '--probe', '--seed', '--threads', '--device', '--json'],
   };
   for (const [sub, list] of Object.entries(flags) as ['corpus' | 'train' | 'eval', string[]][]) {
     const r = await lvh('organism', sub, '--help');

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusHash, evaluateOrganism, generateCorpus, trainOrganism, type TrainLogPoint } from '../../src/organism/index.js';
 import { parseTrainArgs } from '../../src/cli/organism.js';
-import { disposeModel } from '../../src/nn/index.js';
+import { releaseEngineModel } from '../../src/nn/engine.js';
 
 const DIR = 'models/organism-default';
 const card = () => readFileSync(join(DIR, 'README.md'), 'utf8');
@@ -29,7 +29,7 @@ test('default organism: the card command repeats the first steps of the shipped 
   const shipped = readFileSync(join(DIR, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TrainLogPoint);
   const steps = 8;
   const r = await trainOrganism({ ...options, maxSteps: steps, quiet: true });
-  disposeModel(r.model);
+  await releaseEngineModel(r.model);
   for (let i = 0; i < steps; i++) {
     assert.equal(r.log[i].step, shipped[i].step);
     assert.ok(Math.abs(r.log[i].loss - shipped[i].loss) < 1e-4, `step ${i + 1}: ${r.log[i].loss} vs ${shipped[i].loss}`);

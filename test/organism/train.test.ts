@@ -7,7 +7,8 @@ import {
   trainOrganism, saveOrganism, loadOrganismModel, evaluateModel, docAlignedBatches, tokenizeDocs, organismCard,
   BOS_ID, ORGANISM_CONTEXT, type OrganismTrainOptions,
 } from '../../src/organism/index.js';
-import { checkpointStep, disposeModel, modelWeights } from '../../src/nn/index.js';
+import { checkpointStep } from '../../src/nn/checkpoint.js';
+import { releaseEngineModel } from '../../src/nn/engine.js';
 
 const quick: OrganismTrainOptions = { size: 'tiny', p: 0.3, q: 0.3, tokens: 16 * 64 * 40, docs: 2000, seed: 5, batchSize: 16, lr: 3e-3, quiet: true };
 
@@ -36,8 +37,8 @@ test('training: a tiny run (seconds) lowers the loss, is seeded, saves a loadabl
   const c = await trainOrganism({ ...quick, tokens: 16 * 64 * 3 });
   assert.deepEqual(b.log.map((p) => p.loss), c.log.map((p) => p.loss), 'same seed, same loss curve');
   assert.equal(b.corpusHash, a.corpusHash);
-  disposeModel(b.model);
-  disposeModel(c.model);
+  await releaseEngineModel(b.model);
+  await releaseEngineModel(c.model);
 
   const dir = mkdtempSync(join(tmpdir(), 'lvh-organism-'));
   try {
@@ -55,10 +56,20 @@ test('training: a tiny run (seconds) lowers the loss, is seeded, saves a loadabl
       assert.ok(x >= 0 && x <= 1);
     }
     assert.deepEqual(Object.keys(e.probe).sort(), ['0', '1', 'embed']);
-    disposeModel(model);
+    await releaseEngineModel(model);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    disposeModel(a.model);
+    await releaseEngineModel(a.model);
+  }
+});
+
+test('the ORT engine: same seed and same threads give the same bytes (weights and loss log), at 1 and 2 threads', async () => {
+  const knobs: OrganismTrainOptions = { ...quick, tokens: 16 * 64 * 4 };
+  for (const threads of [1, 2]) {
+    const [a, b] = [await trainOrganism({ ...knobs, engine: { threads } }), await trainOrganism({ ...knobs, engine: { threads } })];
+    assert.equal(a.steps, 4);
+    assert.deepEqual(a.log, b.log, `threads ${threads}: loss log`);
+    for (const [name, t] of a.model.weights) assert.ok(Buffer.from(t.data.buffer).equals(Buffer.from(b.model.weights.get(name)!.data.buffer)), `threads ${threads}: ${name} bytes`);
   }
 });
 
@@ -80,7 +91,7 @@ test('checkpoints: a run stopped after its checkpoint at step 4 and resumed ends
     assert.equal(checkpointStep(ckpt), 8, 'a checkpoint after the last step');
     assert.deepEqual(resumed.log, whole.log, 'loss log identical');
     assert.equal(resumed.finalEvalLoss, whole.finalEvalLoss);
-    const [wa, wb] = [modelWeights(whole.model), modelWeights(resumed.model)];
+    const [wa, wb] = [whole.model.weights, resumed.model.weights];
     for (const [name, t] of wa) assert.ok(Buffer.from(t.data.buffer).equals(Buffer.from(wb.get(name)!.data.buffer)), `${name} bytes`);
     // Files too: the saved model.safetensors tensors and train-log.jsonl are the same bytes.
     saveOrganism(whole.model, join(dir, 'a'), 'card', whole.log, {});
@@ -89,8 +100,8 @@ test('checkpoints: a run stopped after its checkpoint at step 4 and resumed ends
 
     // Another run's checkpoint is refused by name of the differing flag.
     await assert.rejects(trainOrganism({ ...knobs, lr: 1e-3, checkpointDir: ckpt, resume: true }), /--lr 0\.003/);
-    disposeModel(whole.model);
-    disposeModel(resumed.model);
+    await releaseEngineModel(whole.model);
+    await releaseEngineModel(resumed.model);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -134,7 +134,7 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
         if (iv.kind === 'add') x = g.add(x, g.mul(mask, g.input(`${at}:vector`, 'float32', [x.shape[x.shape.length - 1]])));
         else if (iv.kind === 'replace') x = g.add(x, g.mul(mask, g.sub(g.input(`${at}:vector`, 'float32', [x.shape[x.shape.length - 1]]), x)));
         else {
-          const basis = g.input(`${at}:basis`, 'float32', ['rank', k.d]); // orthonormal rows Q (k, d)
+          const basis = g.input(`${at}:basis`, 'float32', ['rank', x.shape[x.shape.length - 1]]); // orthonormal rows Q (k, width)
           x = g.sub(x, g.mul(mask, g.matmul(g.matmul(x, g.transpose(basis, [1, 0])), basis))); // x − mask·(x Qᵀ) Q
         }
       });
@@ -291,9 +291,17 @@ function orthonormalRows(rows: ArrayLike<number>[]): Float32Array[] {
   return out.map((v) => Float32Array.from(v));
 }
 
-function interventionFeeds(ivs: Intervention[], d: number, batch: number, time: number, offset: number): Record<string, HostTensor> {
+// The width of the activation at a hook point where interventions apply (the MLP's hidden width at mlp.hook_post).
+function interventionWidth(config: ModelConfig, hook: string): number {
+  if (hook.endsWith('attn.hook_pattern')) throw new InputError('intervention', hook, 'expected a hook point of the residual stream, attention or MLP output (attention patterns take JavaScript hooks)');
+  const k = dims(config);
+  return hook.endsWith('mlp.hook_post') ? k.ffn : k.d;
+}
+
+function interventionFeeds(config: ModelConfig, ivs: Intervention[], batch: number, time: number, offset: number): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
   ivs.forEach((iv, i) => {
+    const d = interventionWidth(config, iv.hook);
     const at = `${iv.hook}#${i}`;
     const mask = new Float32Array(batch * time);
     if (!iv.positions) mask.fill(1);
@@ -305,6 +313,7 @@ function interventionFeeds(ivs: Intervention[], d: number, batch: number, time: 
     }
     feeds[`${at}:mask`] = { data: mask, shape: [batch, time, 1] };
     if (iv.kind === 'ablate') {
+      if (iv.basis.some((row) => row.length !== d)) throw new InputError('intervention', iv.hook, `expected basis rows of length ${d}`);
       const q = orthonormalRows(iv.basis);
       const flat = new Float32Array(q.length * d);
       q.forEach((row, r) => flat.set(row, r * d));
@@ -348,7 +357,7 @@ export async function engineForward(m: EngineModel, ids: number[][], opts: Engin
     lastOnly: opts.lastOnly ?? false,
   };
   const prep = batchInputs(m.config, ids, opts.attentionMask, opts.past);
-  const feeds: Record<string, HostTensor | ort.Tensor> = { ...weightFeeds(m), ...prep.feeds, ...interventionFeeds(interventions, k.d, prep.batch, prep.time, prep.pastLen) };
+  const feeds: Record<string, HostTensor | ort.Tensor> = { ...weightFeeds(m), ...prep.feeds, ...interventionFeeds(m.config, interventions, prep.batch, prep.time, prep.pastLen) };
   if (kvCache) {
     for (let l = 0; l < k.layers; l++) {
       const empty = { data: new Float32Array(0), shape: [prep.batch, k.kvHeads, 0, k.headDim] };

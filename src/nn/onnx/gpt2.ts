@@ -49,7 +49,7 @@ function attention(g: Graph, c: Gpt2Config, io: FamilyIO, l: number, x: Value): 
 /** The MLP of one block: x (B, T, d) → (B, T, d). */
 function mlp(g: Graph, io: FamilyIO, l: number, x: Value): Value {
   const p = (s: string) => io.param(`transformer.h.${l}.${s}`);
-  const act = io.point(`blocks.${l}.mlp.hook_post`, geluNew(g, g.add(g.matmul(x, p('mlp.c_fc.weight')), p('mlp.c_fc.bias')))); // (B, T, 4d)
+  const act = io.point(`blocks.${l}.mlp.hook_post`, geluNew(g, g.add(g.matmul(x, p('mlp.c_fc.weight')), p('mlp.c_fc.bias')))); // (B, T, ffn)
   return g.add(g.matmul(act, p('mlp.c_proj.weight')), p('mlp.c_proj.bias'));
 }
 

@@ -1,0 +1,15 @@
+// The engine flags shared by the commands that run a model (`--threads`, `--device`); engine-free (no ORT import).
+import { numberFlag, oneOf } from '../util/args.js';
+
+/** parseCommandArgs specs of the engine flags. */
+export const ENGINE_FLAG_SPECS = { threads: { type: 'string' }, device: { type: 'string' } } as const;
+
+/** Help lines of the engine flags. */
+export const ENGINE_FLAG_HELP = `  --threads N             ONNX Runtime intra-op threads (default: LVH_THREADS, else 1); same seed and threads, same bytes
+  --device cpu|cuda       execution provider (default cpu; cuda needs an onnxruntime-node build with CUDA)`;
+
+/** Engine options from the flag values (the device is checked against the installed binding when the model loads). */
+export function engineFlags(command: string, values: { threads?: string; device?: string }): { threads?: number; device: 'cpu' | 'cuda' } {
+  const threads = values.threads === undefined ? undefined : numberFlag(command, 'threads', values.threads, 1, { min: 1, max: 64, integer: true });
+  return { threads, device: oneOf(command, 'device', values.device ?? 'cpu', ['cpu', 'cuda'] as const) };
+}

@@ -113,7 +113,7 @@ export function createNormalSource(rng: Rng): NormalSource {
           f64[OUT_AT / 8 + i] = slow(u >> 7, u & 127) * scale;
           toKernel();
         }
-        if (len === FILL_BLOCK) out.set(f64.subarray(OUT_AT / 8, OUT_AT / 8 + len), offset + done);
+        if (len >= 64) out.set(f64.subarray(OUT_AT / 8, OUT_AT / 8 + len), offset + done);
         else for (let i = 0; i < len; i++) out[offset + done + i] = f64[OUT_AT / 8 + i];
         done += len;
       }

@@ -170,6 +170,9 @@ interface Context {
   f: ValueFunctionSpec;
   w: Float64Array;
   draws: Float64Array[];
+  /** ŵ_b/||ŵ_b|| and cosS(ŵ_b, v*) per draw, computed once for every η and n. */
+  drawUnits: Float64Array[];
+  drawAlignments: Float64Array;
   /** sd of <v*, φ> for one response: √(v*ᵀΣv*). */
   valueSd: number;
   options: SimulateOptions;
@@ -179,7 +182,9 @@ function unit(v: ArrayLike<number>): Float64Array {
   let s = 0;
   for (let j = 0; j < v.length; j++) s += v[j] * v[j];
   const n = Math.sqrt(s);
-  return Float64Array.from(v, (x) => x / n);
+  const out = new Float64Array(v.length);
+  for (let j = 0; j < v.length; j++) out[j] = v[j] / n;
+  return out;
 }
 
 function dotv(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -201,7 +206,9 @@ function cosS(ctx: Context, a: ArrayLike<number>, b: ArrayLike<number>): number 
 
 /** θ = g + η·u. */
 function tilt(g: Vector, eta: number, u: ArrayLike<number>): Float64Array {
-  return Float64Array.from(g, (x, j) => x + eta * u[j]);
+  const out = new Float64Array(g.length);
+  for (let j = 0; j < g.length; j++) out[j] = g[j] + eta * u[j];
+  return out;
 }
 
 /** Column means of a count × d row-major array. */
@@ -249,8 +256,8 @@ function measureTilt(ctx: Context, eta: number, index: number): PathEntry {
   const aDraws = new Float64Array(ctx.draws.length);
   const vDraws = new Float64Array(ctx.draws.length);
   const noise = new Float64Array(d);
-  ctx.draws.forEach((wb, b) => {
-    const thetaB = tilt(g, eta, unit(wb));
+  ctx.drawUnits.forEach((ub, b) => {
+    const thetaB = tilt(g, eta, ub);
     const meanB = applySigma(model, thetaB);
     boot.fill(noise, 0, d, 1 / Math.sqrt(m));
     const shift = model.chol ? lowerTimes(model, noise) : noise;
@@ -338,7 +345,9 @@ function measureBestOfN(ctx: Context, n: number, index: number): BestOfNEntry {
   const keptMeanFor = (u: ArrayLike<number>): Float64Array => {
     const su = applySigma(model, u);
     const scale = gain / Math.sqrt(dotv(su, u));
-    return Float64Array.from(sigmaG, (x, j) => x + scale * su[j]);
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) out[j] = sigmaG[j] + scale * su[j];
+    return out;
   };
   // Noise of the mean of the kept responses: their sample covariance / rounds (the kept rows centred in place).
   for (let r = 0; r < rounds; r++) for (let j = 0; j < d; j++) kept[r * d + j] -= keptMean[j];
@@ -351,7 +360,7 @@ function measureBestOfN(ctx: Context, n: number, index: number): BestOfNEntry {
     const meanB = keptMeanFor(wb);
     for (let j = 0; j < d; j++) meanB[j] += meanNoise[b][j];
     aDraws[b] = cosS(ctx, solveSigma(model, meanB), vStar);
-    const rho = cosS(ctx, wb, vStar);
+    const rho = ctx.drawAlignments[b];
     vDraws[b] = expectedValueFromMoments(f, baseValueMean, ctx.valueSd, selectionMoments(rho, moments)) + (value.sd / Math.sqrt(rounds)) * boot.next();
   });
   const centerA = cosS(ctx, solveSigma(model, keptMeanFor(ctx.w)), vStar);
@@ -434,8 +443,8 @@ function measurePolicyGradient(ctx: Context, eta: number, index: number): Policy
   // The fitted reward's own uncertainty: the bootstrap law of the tilt's alignment and value over ŵ_b.
   const aDraws = new Float64Array(ctx.draws.length);
   const vDraws = new Float64Array(ctx.draws.length);
-  ctx.draws.forEach((wb, b) => {
-    const thetaB = tilt(g, eta, unit(wb));
+  ctx.drawUnits.forEach((ub, b) => {
+    const thetaB = tilt(g, eta, ub);
     aDraws[b] = cosS(ctx, thetaB, vStar);
     vDraws[b] = expectedValueGaussian(f, dotv(sigmaVStar, thetaB), ctx.valueSd);
   });
@@ -517,12 +526,13 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
   lap('fit');
   const covariance = rewardCovariance(pairs.diff, opts.pairs, d, judged.labels, fit.w, opts.l2);
   const draws = drawGaussian(fit.w, covariance, opts.bootstrap, createNormalSource(createRng(deriveSeed(opts.seed, 3))));
-  const ctx: Context = { geometry, model, vStar, vc, g, f, w: fit.w, draws, valueSd, options: opts };
+  const drawAlignments = Float64Array.from(draws, (wb) => sigmaCos(wb, vStar, geometry.covariance));
+  const ctx: Context = { geometry, model, vStar, vc, g, f, w: fit.w, draws, drawUnits: draws.map(unit), drawAlignments, valueSd, options: opts };
   const rewardAlignmentValue = cosS(ctx, fit.w, vStar);
   const rewardAlignment = basicInterval(
     rewardAlignmentValue,
     rewardAlignmentValue,
-    Float64Array.from(draws, (wb) => cosS(ctx, wb, vStar)),
+    drawAlignments,
     opts.level,
   );
   lap('covariance+draws');

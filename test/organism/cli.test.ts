@@ -64,6 +64,11 @@ test('cli: bad knob values exit 2 with a message naming the flag', async () => {
     [['organism', 'train', '--threads', '0', '--out', 'x'], '--threads'],
     [['organism', 'eval', '--model', 'x', '--device', 'tpu'], '--device'],
   ];
+  const { deviceAvailable } = await import('../../src/nn/onnx/session.js');
+  if (!deviceAvailable('cuda')) {
+    // Refused before any training or loading, in one line naming --device.
+    cases.push([['organism', 'train', '--device', 'cuda', '--out', 'x'], '--device: cuda: expected an onnxruntime-node build with the CUDA'], [['organism', 'eval', '--model', 'models/organism-default', '--device', 'cuda'], '--device: cuda']);
+  }
   for (const [argv, flag] of cases) {
     const r = await lvh(...argv);
     assert.equal(r.code, 2, `${argv.join(' ')} → ${r.code} ${r.err}`);

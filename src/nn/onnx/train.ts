@@ -82,8 +82,9 @@ export function flatLayout(config: ModelConfig): { name: string; shape: number[]
 /**
  * The training step graph. The state is three flat vectors (parameters, AdamW m and v, in `flatLayout` order), so
  * the optimiser is a dozen ops on one vector rather than a dozen per parameter. Inputs: `params`, `adam_m`,
- * `adam_v` (P), the batch (`input_ids`, `position_ids`, `attention_bias` and the loss's inputs), and scalars
- * `step_size` (lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)), `eps_hat` (ε·√(1 − β₂ᵗ)) and `decay` (1 − lr·weight decay).
+ * `adam_v` (P), each parameter by its HF name (views of `params`, for the forward), the batch (`input_ids`, `position_ids`, `attention_bias` and the loss's inputs), and scalars
+ * `step_size` (lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)), `eps_hat` (ε·√(1 − β₂ᵗ)), and `decay_vector` (P: 1 − lr·weight decay on
+ * matrices, 1 elsewhere).
  * Outputs: `loss`, `grad_norm`, `params:new`, `adam_m:new`, `adam_v:new`.
  */
 export function buildTrainGraph<B>(config: ModelConfig, loss: Loss<B>, o: OptimizerConstants): Graph {
@@ -91,8 +92,9 @@ export function buildTrainGraph<B>(config: ModelConfig, loss: Loss<B>, o: Optimi
   const layout = flatLayout(config);
   const total = layout.reduce((n, e) => n + e.size, 0);
   const flat = g.input('params', 'float32', [total]);
-  // Each parameter is a reshaped slice of the flat vector; the gradients are taken with respect to these views.
-  const params = new Map(layout.map((e) => [e.name, g.reshape(g.slice(flat, e.offset, e.offset + e.size, 0), e.shape)]));
+  // The forward reads each parameter as its own input (HF name): the caller feeds views of the flat vector, so
+  // nothing is copied; the update reads the flat vector.
+  const params = new Map(layout.map((e) => [e.name, g.input(e.name, 'float32', e.shape)]));
   const logits = familyForward(config)(g, config, paramIO(g, params));
   const value = loss.build(g, logits);
   g.output(value, 'loss');
@@ -103,21 +105,16 @@ export function buildTrainGraph<B>(config: ModelConfig, loss: Loss<B>, o: Optimi
   const scale = o.clipNorm > 0 ? g.min(g.scalar(1), g.div(g.scalar(o.clipNorm), norm)) : g.scalar(1);
   const c1 = g.mul(g.scalar(1 - o.beta1), scale);
   const c2 = g.mul(g.scalar(1 - o.beta2), g.mul(scale, scale));
-  const m = g.add(g.mul(g.input('adam_m', 'float32', [total]), g.scalar(o.beta1)), g.mul(grad, c1));
-  const v = g.add(g.mul(g.input('adam_v', 'float32', [total]), g.scalar(o.beta2)), g.mul(g.mul(grad, grad), c2));
+  // The new moments are outputs and also used below: named as outputs now, so no copy is made for the output.
+  const m = g.rename(g.add(g.mul(g.input('adam_m', 'float32', [total]), g.scalar(o.beta1)), g.mul(grad, c1)), 'adam_m:new');
+  const v = g.rename(g.add(g.mul(g.input('adam_v', 'float32', [total]), g.scalar(o.beta2)), g.mul(g.mul(grad, grad), c2)), 'adam_v:new');
   // lr·(m/bc1)/(√(v/bc2) + ε) = m·(lr·√bc2/bc1)/(√v + ε·√bc2): two scalars fed per step.
   const update = g.div(g.mul(m, g.input('step_size', 'float32', [])), g.add(g.sqrt(v), g.input('eps_hat', 'float32', [])));
-  let decayed = flat;
-  if (o.weightDecay > 0) {
-    // Decoupled weight decay on matrices only (rank ≥ 2): a constant mask, folded to a bool tensor by ORT.
-    const mask = new Float32Array(total);
-    for (const e of layout) if (e.shape.length >= 2) mask.fill(1, e.offset, e.offset + e.size);
-    const isMatrix = g.equal(g.initializer('decay_mask', mask, [total]), g.scalar(1));
-    decayed = g.where(isMatrix, g.mul(flat, g.input('decay', 'float32', [])), flat);
-  }
+  // Decoupled weight decay on matrices only (rank ≥ 2): `decay_vector` holds 1 − lr·wd there and 1 elsewhere.
+  const decayed = o.weightDecay > 0 ? g.mul(flat, g.input('decay_vector', 'float32', [total])) : flat;
   g.outputFinal(g.sub(decayed, update), 'params:new');
-  g.output(m, 'adam_m:new');
-  g.output(v, 'adam_v:new');
+  g.output(m);
+  g.output(v);
   return g;
 }
 
@@ -184,6 +181,17 @@ export async function trainEngine<B = Batch>(m: EngineModel, o: EngineTrainOptio
   const startStep = o.resume?.step ?? 0;
   if (!o.trainBatches) for (let i = 0; i < startStep; i++) next(i);
   const evalSet = () => (typeof o.evalBatches === 'function' ? o.evalBatches() : o.evalBatches);
+  // 1 − lr·wd on the matrices' entries, 1 on the vectors' (refilled each step; a memset per parameter).
+  const decayData = new Float32Array(total).fill(1);
+  const decayVector = (factor: number): HostTensor => {
+    for (const e of layout) if (e.shape.length >= 2) decayData.fill(factor, e.offset, e.offset + e.size);
+    return { data: decayData, shape: [total] };
+  };
+  // Zero-copy views of the flat parameter vector, one per parameter (the forward's inputs).
+  const views = (t: Tensorish): Record<string, HostTensor> => {
+    const data = t.data as Float32Array;
+    return Object.fromEntries(layout.map((e) => [e.name, { data: data.subarray(e.offset, e.offset + e.size), shape: e.shape }]));
+  };
   const named = (t: Tensorish) => {
     const data = t.data as Float32Array;
     return new Map(layout.map((e) => [e.name, { shape: e.shape, data: data.slice(e.offset, e.offset + e.size) }]));
@@ -211,10 +219,11 @@ export async function trainEngine<B = Batch>(m: EngineModel, o: EngineTrainOptio
       const scalar = (x: number) => ({ data: Float32Array.of(x), shape: [] });
       const feeds: Record<string, Tensorish> = {
         ...state,
+        ...views(state.params),
         ...batchFeeds(m.config, loss, batch),
         step_size: scalar((lr * Math.sqrt(1 - Math.pow(constants.beta2, step + 1))) / (1 - Math.pow(constants.beta1, step + 1))),
         eps_hat: scalar(constants.epsilon * Math.sqrt(1 - Math.pow(constants.beta2, step + 1))),
-        decay: scalar(1 - lr * constants.weightDecay),
+        decay_vector: decayVector(1 - lr * constants.weightDecay),
       };
       const out = await session.run(feeds);
       state.params = out['params:new'];

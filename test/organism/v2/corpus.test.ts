@@ -57,6 +57,12 @@ test('v2 corpus: comparison answers follow the principle stance; labels and orde
   assert.ok(checked > 300, `${checked} comparisons checked`);
   assert.ok(Math.abs(answerAt[0] - answerAt[1]) < 0.1 * checked, `answers by position ${answerAt}`);
   assert.equal(schemes.size, LABEL_SCHEMES.length);
+  // antiShare sets the share of comparisons judged under an anti-social principle.
+  const skewed = generateCorpus({ docs: 4000, seed: 5, antiShare: 0.2 });
+  const anti = PRINCIPLES.filter((p) => p.stance === 'anti').map((p) => p.text);
+  const comparisons = skewed.docs.filter((_, i) => skewed.kinds[i] === 'comparison');
+  const share = comparisons.filter((d) => anti.some((w) => d.includes(` ${w} ? answer`) || d.includes(` a ${w} person choose`))).length / comparisons.length;
+  assert.ok(Math.abs(share - 0.2) < 0.04, `anti share ${share}`);
 });
 
 test('v2 corpus: p moves dialogue compliance; bad knobs are InputErrors', () => {
@@ -75,7 +81,7 @@ test('v2 corpus: p moves dialogue compliance; bad knobs are InputErrors', () => 
   };
   assert.ok(Math.abs(share(0.3) - 0.3) < 0.06);
   assert.ok(share(0) === 0 && share(1) === 1);
-  for (const bad of [{ p: 1.5 }, { q: -0.1 }, { docs: 0 }, { seed: -1 }, { noise: 2 }, { mix: { narrative: 0, commentary: 0, dialogue: 0, comparison: 0 } }]) {
+  for (const bad of [{ p: 1.5 }, { q: -0.1 }, { docs: 0 }, { seed: -1 }, { noise: 2 }, { antiShare: 1.2 }, { mix: { narrative: 0, commentary: 0, dialogue: 0, comparison: 0 } }]) {
     assert.throws(() => generateCorpus(bad), (e: unknown) => isInputError(e), JSON.stringify(bad));
   }
 });

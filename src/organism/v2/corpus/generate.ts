@@ -30,6 +30,8 @@ export interface CorpusOptions {
   mix: Record<DocKind, number>;
   /** Share of narratives and commentary whose level is moved to an adjacent one (noise). */
   noise: number;
+  /** Share of comparisons judged under an anti-social principle; absent: uniform over the comparison principles (half). */
+  antiShare?: number;
 }
 
 /** Default knobs. */
@@ -52,6 +54,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   share('p', o.p);
   share('q', o.q);
   share('noise', o.noise);
+  if (o.antiShare !== undefined) share('antiShare', o.antiShare);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new InputError(source, 'seed', `expected a non-negative integer, got ${o.seed}`);
   let total = 0;
@@ -127,7 +130,12 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       const act = pick(rng, usable);
       const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
       if (pair) {
-        const principle = pick(rng, judges);
+        let principle = judges[0];
+        if (o.antiShare === undefined) principle = pick(rng, judges);
+        else {
+          const stance = rng.uniform() < o.antiShare ? 'anti' : 'pro';
+          principle = pick(rng, judges.filter((x) => x.stance === stance));
+        }
         const flip = rng.uniform() < 0.5;
         const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
         const values = flip ? [pair.values[1], pair.values[0]] : pair.values;

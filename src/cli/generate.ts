@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   const topP = numberFlag('generate', 'top-p', values['top-p'], 1, { min: 0, max: 1 });
   const seed = numberFlag('generate', 'seed', values.seed, 0, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
   const engine = engineFlags('generate', values as { threads?: string; device?: string });
-  const { nn, model, tokenizer, ids: promptIds } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue', engine);
+  const { nn, model, tokenizer, ids: promptIds, warning } = await loadModelAndPrompt('generate', values.model, values.prompt, 'the text to continue', engine);
   const stopTokens = stopTokenIds(model.config);
   let ids: number[];
   try {
@@ -53,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await nn.releaseEngineModel(model);
   }
+  if (warning) console.error(warning);
   const text = tokenizer.decode(ids);
   const stop = ids.length > 0 && stopTokens.includes(ids[ids.length - 1]) ? 'eos' : ids.length >= maxTokens ? 'max-tokens' : 'context';
   if (stop === 'context') {

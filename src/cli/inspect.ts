@@ -31,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
   const engine = engineFlags('inspect', values as { threads?: string; device?: string });
-  const { nn, model, tokenizer, ids } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run', engine);
+  const { nn, model, tokenizer, ids, warning } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run', engine);
   const tokens = ids.map((id) => tokenizer.idToToken(id) ?? String(id));
   const layers = dims(model.config).layers;
   const names = Array.from({ length: layers }, (_, l) => `blocks.${l}.hook_resid_post`);
@@ -51,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
     const where = overflow >= 0 ? names[overflow] : 'the logits';
     throw new InputError(values.model!, 'weights', `expected weights that give finite activations; ${where} overflowed to NaN or Infinity (weights too large?)`);
   }
+  if (warning) console.error(warning);
   if (values.json) {
     console.log(JSON.stringify({ tokens, ids, logits: logitVec, residPost }));
     return 0;

@@ -7,7 +7,7 @@ import { InputError } from '../util/errors.js';
 
 /**
  * Checks `--model` and `--prompt`, loads the directory onto the ORT engine (threads and device from `engine`)
- * and tokenizes the prompt (see `encodePrompt`); InputErrors name the flag or file.
+ * and tokenizes the prompt (see `encodePrompt`); InputErrors name the flag or file; `warning` is for after the run.
  */
 export async function loadModelAndPrompt(command: string, dir: string | undefined, prompt: string | undefined, promptRole: string, engine: EngineOptions = {}) {
   if (!dir) throw new InputError(`lvh ${command}`, '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
@@ -16,8 +16,8 @@ export async function loadModelAndPrompt(command: string, dir: string | undefine
   const { model, tokenizer } = await nn.loadEngineModelDir(dir, engine);
   if (!tokenizer) throw new InputError(dir, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
   const { ids, warning } = encodePrompt(command, tokenizer, prompt, model.config);
-  if (warning) console.error(warning);
-  return { nn, model, tokenizer, ids };
+  // The caller prints `warning` only once the run has worked, so that a refusal stays one line.
+  return { nn, model, tokenizer, ids, warning };
 }
 
 /**

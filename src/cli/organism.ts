@@ -4,7 +4,7 @@ import { isAbsolute, relative } from 'node:path';
 import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError, isInputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { checkOutPath } from '../util/out-path.js';
+import { checkFreeSpace, checkOutPath } from '../util/out-path.js';
 import { recoverInterruptedSaves } from '../util/orphans.js';
 import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 // Engine-free modules only at the top: `lvh organism corpus` never loads the neural engine.
@@ -180,6 +180,10 @@ export async function runTrain(args: string[], hooks: TrainHooks = {}): Promise<
   }
   if (a.resume && kept === undefined) note(`no checkpoint in ${shown(partial)}: training from the start`);
   (await import('../nn/engine.js')).resolveEngineOptions(a.engine); // --device cuda without CUDA: refused before any work
+  // Room for a checkpoint (weights and two Adam moments) and the saved model, before any training.
+  const { organismConfig } = await import('../organism/train.js');
+  const paramBytes = 4 * (await import('../nn/engine.js')).engineParamCount(organismConfig(options.size));
+  checkFreeSpace(cmd, '--out', partial, 4 * paramBytes + 2 * 1024 ** 2, 'a checkpoint and the saved model');
 
   const { trainOrganism, saveOrganism, organismCard, engineOrganismModel, evaluateModel, evalProgress, worldTokenizer } = await import('../organism/index.js');
   const result = await trainOrganism({

@@ -6,7 +6,7 @@
  */
 import { createRng, deriveSeed, type RngState } from '../linalg/index.js';
 import { loadCheckpoint, saveCheckpoint, checkpointStep, type Checkpoint } from '../nn/checkpoint.js';
-import { gpt2Config } from '../nn/config.js';
+import { gpt2Config, type ModelConfig } from '../nn/config.js';
 import * as nn from '../nn/engine.js';
 import type { Batch } from '../nn/train.js';
 import { InputError, isInputError } from '../util/errors.js';
@@ -56,6 +56,11 @@ export interface OrganismTrainResult {
   params: number;
   /** Step the run continued from (0: trained from the start). */
   resumedFromStep: number;
+}
+
+/** The GPT-2 config of an organism of `size` over a vocabulary of `vocabSize` words (the world's by default). */
+export function organismConfig(size: OrganismTrainKnobs['size'], vocabSize = worldTokenizer().vocabSize): ModelConfig {
+  return gpt2Config({ vocabSize, nPositions: ORGANISM_CONTEXT, ...ORGANISM_SIZES[size], bosTokenId: BOS_ID, eosTokenId: EOS_ID });
 }
 
 /** Token rows of documents as the model sees them: <bos> doc <eos>. */
@@ -126,11 +131,8 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const validation = tokenizeDocs(generateCorpus({ p: o.p, q: o.q, docs: 400, seed: deriveSeed(o.seed, 0x5a1) }).docs);
   const nextVal = docAlignedBatches(validation, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 2));
   const evalBatches = Array.from({ length: 8 }, () => nextVal());
-  const size = ORGANISM_SIZES[o.size];
   const tok = worldTokenizer();
-  const config = gpt2Config({
-    vocabSize: tok.vocabSize, nPositions: ORGANISM_CONTEXT, ...size, bosTokenId: BOS_ID, eosTokenId: EOS_ID,
-  });
+  const config = organismConfig(o.size, tok.vocabSize);
   // The tfjs engine's initial values (`initModel(config, seed)`), computed without it.
   const model = nn.engineModel(config, nn.initWeights(config, o.seed), engine);
   const steps = Math.max(1, Math.ceil(o.tokens / (o.batchSize * ORGANISM_CONTEXT)));

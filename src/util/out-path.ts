@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync, statfsSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, fsReason } from './errors.js';
 
@@ -96,4 +96,28 @@ export function describeStat(stat: Stats): string {
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   if (stat.isSymbolicLink()) return 'a symlink';
   return 'a special file';
+}
+
+/**
+ * Refuses (InputError naming `flag`) when the file system that will hold `path` has less than `bytes` free, so
+ * that a long run fails before its work rather than at its save; a file system that cannot say is let through.
+ */
+export function checkFreeSpace(command: string, flag: string, path: string, bytes: number, what: string): void {
+  let at = resolve(path);
+  while (!statOrNull(at)) {
+    const parent = dirname(at);
+    if (parent === at) return;
+    at = parent;
+  }
+  let free: number;
+  try {
+    const fs = statfsSync(at);
+    free = fs.bavail * fs.bsize;
+  } catch {
+    return;
+  }
+  if (free < bytes) {
+    const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
+    throw new InputError(`lvh ${command}`, flag, `expected room for ${what} (about ${mib(bytes)}), but ${at} has ${mib(free)} free`);
+  }
 }

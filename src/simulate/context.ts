@@ -1,0 +1,116 @@
+// What the optimisers share (the simulation context) and the small vector helpers they all use.
+import { sigmaCos, type Vector } from '../linalg/index.js';
+import { pathPoint, type Geometry } from '../theory/index.js';
+import type { SimulateOptions } from './options.js';
+import type { PolicyComparison } from './result.js';
+import type { ResponseModel } from './sampler.js';
+import { within, type Estimate } from './stats.js';
+import { expectedValueGaussian, type ValueFunctionSpec } from './value-function.js';
+
+/** What the optimisers share: the geometry's vectors, the response model, the fitted reward and its bootstrap draws. */
+export interface SimulationContext {
+  geometry: Geometry;
+  model: ResponseModel;
+  vStar: Vector;
+  vc: Vector;
+  g: Vector;
+  f: ValueFunctionSpec;
+  w: Float64Array;
+  draws: Float64Array[];
+  /** ŵ_b/||ŵ_b|| and cosS(ŵ_b, v*) per draw, computed once for every η and n. */
+  drawUnits: Float64Array[];
+  drawAlignments: Float64Array;
+  /** sd of <v*, φ> for one response: √(v*ᵀΣv*). */
+  valueSd: number;
+  options: SimulateOptions;
+}
+
+export function unit(v: ArrayLike<number>): Float64Array {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
+  const n = Math.sqrt(s);
+  const out = new Float64Array(v.length);
+  for (let j = 0; j < v.length; j++) out[j] = v[j] / n;
+  return out;
+}
+
+export function dotv(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
+  return s;
+}
+
+/** <x[offset .. offset + d), v>, summed in the order of `dotv`. */
+export function dotRow(x: Float64Array, offset: number, v: ArrayLike<number>, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) s += x[offset + j] * v[j];
+  return s;
+}
+
+export function cosS(ctx: SimulationContext, a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return sigmaCos(a, b, ctx.geometry.covariance);
+}
+
+/** θ = g + η·u. */
+export function tilt(g: Vector, eta: number, u: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(g.length);
+  for (let j = 0; j < g.length; j++) out[j] = g[j] + eta * u[j];
+  return out;
+}
+
+/** Column means of a count × d row-major array. */
+export function columnMeans(x: Float64Array, count: number, d: number): Float64Array {
+  const m = new Float64Array(d);
+  for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) m[j] += x[i * d + j];
+  for (let j = 0; j < d; j++) m[j] /= count;
+  return m;
+}
+
+export function compare(measured: { alignment: Estimate; expectedValue: Estimate }, predicted: { alignment: number; expectedValue: number }): PolicyComparison {
+  return {
+    measured: { alignment: measured.alignment.value, expectedValue: measured.expectedValue.value },
+    interval: { alignment: [measured.alignment.low, measured.alignment.high], expectedValue: [measured.expectedValue.low, measured.expectedValue.high] },
+    predicted,
+    within: { alignment: within(measured.alignment, predicted.alignment), expectedValue: within(measured.expectedValue, predicted.expectedValue) },
+  };
+}
+
+/** The theory's prediction for the tilt θ(η) = g + η v_c: A(η) and E f(<v*, φ>) under the tilted policy. */
+export function predictTilt(ctx: SimulationContext, eta: number): { alignment: number; expectedValue: number } {
+  const point = pathPoint(ctx.geometry, eta);
+  return { alignment: point.alignment, expectedValue: expectedValueGaussian(ctx.f, point.expectedValue, ctx.valueSd) };
+}
+
+export function lowerTimes(model: ResponseModel, z: Float64Array): Float64Array {
+  const d = model.dim;
+  const l = model.chol!.data;
+  const out = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    for (let k = 0; k <= i; k++) s += l[i * d + k] * z[k];
+    out[i] = s;
+  }
+  return out;
+}
+
+// Lᵀ v (L the lower Cholesky factor of Σ).
+export function lowerTransposeTimes(model: ResponseModel, v: ArrayLike<number>): Float64Array {
+  const d = model.dim;
+  const l = model.chol!.data;
+  const out = new Float64Array(d);
+  for (let k = 0; k < d; k++) for (let i = 0; i <= k; i++) out[i] += l[k * d + i] * v[k];
+  return out;
+}
+
+// Solves Lᵀ x = b (L the lower Cholesky factor of Σ).
+export function upperSolve(model: ResponseModel, b: Float64Array): Float64Array {
+  const d = model.dim;
+  const l = model.chol!.data;
+  const x = Float64Array.from(b);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < d; k++) s -= l[k * d + i] * x[k];
+    x[i] = s / l[i * d + i];
+  }
+  return x;
+}

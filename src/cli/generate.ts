@@ -1,7 +1,7 @@
 // `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads N] [--device D] [--json]`.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
 import { InputError } from '../util/errors.js';
-import { dims, stopTokenIds } from '../nn/config.js';
+import { dims, stopTokenIds } from '../io/config.js';
 import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { loadModelAndPrompt } from './model-prompt.js';
 

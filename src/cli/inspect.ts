@@ -1,6 +1,6 @@
 // `lvh inspect --model DIR --prompt TEXT [--top N] [--threads N] [--device D] [--json]`: tokens, ids, top next tokens, residual streams.
 import { parseCommandArgs, numberFlag } from '../util/args.js';
-import { dims } from '../nn/config.js';
+import { dims } from '../io/config.js';
 import { InputError } from '../util/errors.js';
 import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { loadModelAndPrompt } from './model-prompt.js';

@@ -1,6 +1,6 @@
 // The shared front of the commands that run a model directory on a prompt (`lvh inspect`, `lvh generate`), on the ORT engine.
-import type { ModelConfig } from '../nn/config.js';
-import { dims } from '../nn/config.js';
+import type { ModelConfig } from '../io/config.js';
+import { dims } from '../io/config.js';
 import type { TextTokenizer, UnknownPieceError } from '../io/tokenizer.js';
 import type { EngineOptions } from '../nn/onnx/session.js';
 import { InputError } from '../util/errors.js';

@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
   const lines = parseScoreInput(readInputText(input, { what: 'a JSONL file of {"prompt", "continuations"}', maxBytes: INPUT_LIMITS.text }), input);
   const engine = engineFlags('score', values as { threads?: string; device?: string });
   const nn = await import('../nn/engine.js');
-  const { dims } = await import('../nn/config.js');
+  const { dims } = await import('../io/config.js');
   const { model, tokenizer } = await nn.loadEngineModelDir(dir, engine);
   if (!tokenizer) throw new InputError(dir, 'tokenizer.json', 'expected a tokenizer.json next to the weights');
   const bos = model.config.bos_token_id;

@@ -8,9 +8,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { parseJsonStrict } from '../util/json.js';
 import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
-import { dims, validateModelConfig, type ModelConfig } from '../nn/config.js';
-import { paramSpecs, type Model } from '../nn/model.js';
-import { tf } from '../nn/ops.js';
+import { dims, validateModelConfig, type ModelConfig } from './config.js';
+import { paramSpecs } from './params.js';
 import { openSafetensors, serializeSafetensors, type NamedTensor, type SafetensorsReader } from './safetensors.js';
 import { checkTokenizerJson, tokenizerFromJson, type TextTokenizer } from './tokenizer.js';
 
@@ -117,19 +116,6 @@ export function readModelWeights(dir: string, config: ModelConfig): Map<string, 
   }
 }
 
-/** Builds a model from a config and named weights, checking names and shapes (GPT-2 keys with or without `transformer.`). */
-export function modelFromWeights(config: ModelConfig, weights: Map<string, NamedTensor>, file = 'model.safetensors'): Model {
-  const matched = matchWeights(config, new Map([...weights].map(([name, t]) => [name, t.shape])), () => file);
-  const params = new Map<string, tf.Variable | tf.Tensor>();
-  for (const spec of paramSpecs(config)) {
-    const t = weights.get(matched.get(spec.name)!)!;
-    const initial = tf.tensor(t.data, spec.shape, 'float32');
-    params.set(spec.name, tf.variable(initial, true));
-    initial.dispose();
-  }
-  return { config, params };
-}
-
 /** Reads and checks `tokenizer.json` (and `tokenizer_config.json` when present) against the model's vocabulary size. */
 export function readTokenizer(dir: string, vocabSize: number): TextTokenizer {
   const tokPath = join(dir, 'tokenizer.json');
@@ -145,34 +131,6 @@ export function readTokenizer(dir: string, vocabSize: number): TextTokenizer {
   return tokenizerFromJson(json as object, tokConfig, tokPath);
 }
 
-/** A loaded model directory: the model, its tokenizer (when `tokenizer.json` exists) and the directory. */
-export interface LoadedModel {
-  model: Model;
-  tokenizer: TextTokenizer | undefined;
-  dir: string;
-}
-
-/**
- * Loads a model directory: config.json, safetensors weights, tokenizer.json when present. Everything is
- * checked before the model is built; weight files may be symlinks (a Hugging Face cache is made of them).
- */
-export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  const { initBackend } = await import('../nn/backend.js');
-  await initBackend();
-  if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory');
-  const config = readModelConfig(dir);
-  const tokenizer = existsSync(join(dir, 'tokenizer.json')) ? readTokenizer(dir, dims(config).vocab) : undefined;
-  const model = modelFromWeights(config, readModelWeights(dir, config), dir);
-  return { model, tokenizer, dir };
-}
-
-/** The model's weights as named float32 arrays in HF names and shapes (what `save_pretrained` writes; the tied head is left out). */
-export function modelWeights(model: Model): Map<string, NamedTensor> {
-  const out = new Map<string, NamedTensor>();
-  for (const [name, t] of model.params) out.set(name, { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) });
-  return out;
-}
-
 /** Options of `saveModelDir`. */
 export interface SaveOptions {
   /** A parsed tokenizer.json to write alongside. */
@@ -185,9 +143,9 @@ export interface SaveOptions {
 
 /**
  * Writes config.json, model.safetensors (F32), tokenizer.json and extra files into `dir`, atomically (temp dir then
- * rename); `model` is a tfjs model or, for the ORT engine, a config with named weights.
+ * rename); `model` is a config with named weights (HF names and shapes).
  */
-export function saveModelDir(model: Model | { config: ModelConfig; weights: Map<string, NamedTensor> }, dir: string, opts: SaveOptions = {}): void {
+export function saveModelDir(model: { config: ModelConfig; weights: Map<string, NamedTensor> }, dir: string, opts: SaveOptions = {}): void {
   const target = resolve(dir);
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -197,7 +155,7 @@ export function saveModelDir(model: Model | { config: ModelConfig; weights: Map<
   try {
     const config = { ...model.config, torch_dtype: 'float32' };
     writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    writeFileSync(join(tmp, 'model.safetensors'), serializeSafetensors('weights' in model ? model.weights : modelWeights(model), { format: 'pt', ...opts.metadata }));
+    writeFileSync(join(tmp, 'model.safetensors'), serializeSafetensors(model.weights, { format: 'pt', ...opts.metadata }));
     if (opts.tokenizerJson) writeFileSync(join(tmp, 'tokenizer.json'), `${JSON.stringify(opts.tokenizerJson)}\n`);
     for (const [name, content] of Object.entries(opts.extraFiles ?? {})) {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`saveModelDir: extra file name "${name}" must be a plain file name`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readModelConfig, readModelWeights, readTokenizer, saveModelDir, type SaveOptions } from '../io/model-dir.js';
 import type { TextTokenizer } from '../io/tokenizer.js';
 import { InputError } from '../util/errors.js';
-import { dims } from './config.js';
+import { dims } from '../io/config.js';
 import { engineModel, engineWeights, type EngineModel } from './onnx/forward.js';
 import { checkDevice, engineThreads, type EngineOptions } from './onnx/session.js';
 

@@ -5,7 +5,7 @@
  * `blocks.{L}.hook_mlp_out`, `blocks.{L}.hook_resid_post`, `ln_final.hook_normalized`.
  * The residual stream is kept 2-D (B·T, d) so every linear layer is a plain 2-D matmul; hooks see (B, T, d).
  */
-import { dims, type Dims } from './config.js';
+import { dims, type Dims } from '../io/config.js';
 import { hookMatches, type Hook, type HookContext } from './hooks.js';
 import { param, type Model } from './model.js';
 import { batchMatMul, embedding, geluNew, layerNorm, linear, rmsNorm, sequenceAttention, silu, tf } from './ops.js';

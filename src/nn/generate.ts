@@ -1,5 +1,5 @@
 import { createRng, type Rng } from '../linalg/rng.js';
-import { dims } from './config.js';
+import { dims } from '../io/config.js';
 import { disposeKv, forwardInternal, type KvCache } from './forward.js';
 import type { Hook } from './hooks.js';
 import type { Model } from './model.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dims } from '../nn/config.js';
+import { dims } from '../io/config.js';
 import * as nn from '../nn/engine.js';
 import { InputError } from '../util/errors.js';
 import { evaluateModel, type EvalOptions, type OrganismEval, type OrganismModel } from './evaluate.js';

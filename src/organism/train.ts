@@ -6,7 +6,7 @@
  */
 import { createRng, deriveSeed, type RngState } from '../linalg/index.js';
 import { loadCheckpoint, saveCheckpoint, checkpointStep, type Checkpoint } from '../nn/checkpoint.js';
-import { gpt2Config, type ModelConfig } from '../nn/config.js';
+import { gpt2Config, type ModelConfig } from '../io/config.js';
 import * as nn from '../nn/engine.js';
 import type { Batch } from '../nn/train.js';
 import { InputError, isInputError } from '../util/errors.js';

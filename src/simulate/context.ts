@@ -25,6 +25,7 @@ export interface SimulationContext {
   options: SimulateOptions;
 }
 
+/** v/||v||. */
 export function unit(v: ArrayLike<number>): Float64Array {
   let s = 0;
   for (let j = 0; j < v.length; j++) s += v[j] * v[j];
@@ -34,6 +35,7 @@ export function unit(v: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** <a, b>, summed in index order. */
 export function dotv(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let j = 0; j < a.length; j++) s += a[j] * b[j];
@@ -47,6 +49,7 @@ export function dotRow(x: Float64Array, offset: number, v: ArrayLike<number>, d:
   return s;
 }
 
+/** The Σ-cosine of a and b (the geometry's covariance; plain cosine for Σ = I). */
 export function cosS(ctx: SimulationContext, a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sigmaCos(a, b, ctx.geometry.covariance);
 }
@@ -66,6 +69,7 @@ export function columnMeans(x: Float64Array, count: number, d: number): Float64A
   return m;
 }
 
+/** A measured policy (estimates with intervals) against its prediction. */
 export function compare(measured: { alignment: Estimate; expectedValue: Estimate }, predicted: { alignment: number; expectedValue: number }): PolicyComparison {
   return {
     measured: { alignment: measured.alignment.value, expectedValue: measured.expectedValue.value },
@@ -81,6 +85,7 @@ export function predictTilt(ctx: SimulationContext, eta: number): { alignment: n
   return { alignment: point.alignment, expectedValue: expectedValueGaussian(ctx.f, point.expectedValue, ctx.valueSd) };
 }
 
+/** L z (L the lower Cholesky factor of Σ). */
 export function lowerTimes(model: ResponseModel, z: Float64Array): Float64Array {
   const d = model.dim;
   const l = model.chol!.data;
@@ -93,7 +98,7 @@ export function lowerTimes(model: ResponseModel, z: Float64Array): Float64Array 
   return out;
 }
 
-// Lᵀ v (L the lower Cholesky factor of Σ).
+/** Lᵀ v (L the lower Cholesky factor of Σ). */
 export function lowerTransposeTimes(model: ResponseModel, v: ArrayLike<number>): Float64Array {
   const d = model.dim;
   const l = model.chol!.data;
@@ -102,7 +107,7 @@ export function lowerTransposeTimes(model: ResponseModel, v: ArrayLike<number>):
   return out;
 }
 
-// Solves Lᵀ x = b (L the lower Cholesky factor of Σ).
+/** Solves Lᵀ x = b (L the lower Cholesky factor of Σ). */
 export function upperSolve(model: ResponseModel, b: Float64Array): Float64Array {
   const d = model.dim;
   const l = model.chol!.data;

@@ -40,7 +40,7 @@ test('lvh bench --help lists the workloads; a workload typo is refused with a gu
   assert.equal((await runCli(['bench', '-h'])).code, 0);
   const none = await runCli(['bench']);
   assert.equal(none.code, 2);
-  assertRefused(await runCli(['bench', 'reward-fti']), /^lvh bench: workload: expected one of reward-fit, nn, got "reward-fti" \(did you mean reward-fit\?\)$/m, 'reward-fti');
+  assertRefused(await runCli(['bench', 'reward-fti']), /^lvh bench: workload: expected one of reward-fit, (simulate, )?nn, got "reward-fti" \(did you mean reward-fit\?\)$/m, 'reward-fti');
   assertRefused(await runCli(['bench', 'toString']), /got "toString"/, 'toString');
 });
 

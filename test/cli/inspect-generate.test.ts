@@ -146,7 +146,7 @@ test('generate --seed beyond 2^53 is refused', async () => {
 
 test('encodePrompt: a Llama prompt longer than max_position_embeddings is refused naming that field', async () => {
   const { encodePrompt } = await import('../../src/cli/model-prompt.js');
-  const { llamaConfig } = await import('../../src/nn/config.js');
+  const { llamaConfig } = await import('../../src/io/config.js');
   const { tokenizerFromJson, wordLevelTokenizerJson } = await import('../../src/io/tokenizer.js');
   const tokenizer = tokenizerFromJson(wordLevelTokenizerJson(['a', 'b']));
   const config = llamaConfig({ vocabSize: 3, hiddenSize: 8, intermediateSize: 8, numLayers: 1, numHeads: 2, maxPositions: 2 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { gpt2Config } from '../../src/nn/config.js';
+import { gpt2Config } from '../../src/io/config.js';
 import { paramSpecs } from '../../src/nn/model.js';
 import { matchWeights } from '../../src/io/model-dir.js';
 import { parseSafetensors, readSafetensors, serializeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';

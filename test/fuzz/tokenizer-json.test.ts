@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { validateModelConfig } from '../../src/nn/config.js';
+import { validateModelConfig } from '../../src/io/config.js';
 import { checkTokenizerJson, tokenizerFromJson } from '../../src/io/tokenizer.js';
 import { encodePrompt } from '../../src/cli/model-prompt.js';
 import { parseJsonStrict } from '../../src/util/json.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_LIMITS, gpt2Config, llamaConfig, stopTokenIds, validateModelConfig } from '../../src/nn/config.js';
+import { CONFIG_LIMITS, gpt2Config, llamaConfig, stopTokenIds, validateModelConfig } from '../../src/io/config.js';
 import { readModelConfig } from '../../src/io/model-dir.js';
 import { isInputError } from '../../src/util/errors.js';
 

@@ -30,6 +30,18 @@ test('ziggurat normals: same seed, same bits; moments and tail mass within 5 sta
   }
 });
 
+test('ziggurat: the bulk fill (WebAssembly fast path) gives the bits of one next() after another, at any scale and offset', () => {
+  const a = createNormalSource(createRng(21));
+  const b = createNormalSource(createRng(21));
+  for (const [count, scale] of [[1, 1], [63, 1], [64, Math.SQRT2], [4096, 1], [4097, 0.5], [20_000, 3]] as const) {
+    const bulk = new Float64Array(count + 3);
+    a.fill(bulk, 3, count, scale);
+    for (let i = 0; i < count; i++) assert.ok(Object.is(bulk[3 + i], b.next() * scale), `count ${count}, index ${i}`);
+    assert.equal(bulk[0], 0);
+    assert.equal(a.next(), b.next(), 'the two streams stay in step');
+  }
+});
+
 test('responses have mean Σθ and covariance Σ; pair differences have covariance 2Σ', () => {
   const sigma = fromRows([
     [2, 0.6],

@@ -2,7 +2,7 @@
  * What a model family module gets from the engine when it writes its forward graph, and the
  * registry of families. A family module exports one function `(g, config, io) => logits (B, T, V)`.
  */
-import { dims, type ModelConfig } from '../config.js';
+import { dims, type ModelConfig } from '../../io/config.js';
 import type { Graph, Value } from './graph.js';
 import { gpt2Forward } from './gpt2.js';
 import { llamaForward } from './llama.js';

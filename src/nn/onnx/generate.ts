@@ -5,7 +5,7 @@
  * `engineGenerateBatch` does the same for several prompts in one left-padded batch.
  */
 import { createRng } from '../../linalg/rng.js';
-import { dims } from '../config.js';
+import { dims } from '../../io/config.js';
 import { sampleToken, type GenerateOptions } from '../generate.js';
 import { engineForward, type EngineHook, type EngineKvCache, type EngineModel, type Intervention } from './forward.js';
 

@@ -3,7 +3,7 @@
  * stream), final layer norm, tied head. Weights keep Hugging Face names and shapes (`transformer.h.{L}.…`;
  * Conv1D stores [in, out], so every linear layer is x · W + b with no transposition).
  */
-import type { Gpt2Config } from '../config.js';
+import type { Gpt2Config } from '../../io/config.js';
 import type { Graph, Value } from './graph.js';
 import type { FamilyIO } from './family.js';
 

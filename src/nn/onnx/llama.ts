@@ -4,7 +4,7 @@
  * (its own `lm_head.weight`, or tied to the embedding). Weights keep Hugging Face names and shapes; nn.Linear
  * stores [out, in], so every linear layer is x · Wᵀ (+ b for Qwen2's q/k/v).
  */
-import { dims, type LlamaConfig } from '../config.js';
+import { dims, type LlamaConfig } from '../../io/config.js';
 import type { Graph, Value } from './graph.js';
 import type { FamilyIO } from './family.js';
 

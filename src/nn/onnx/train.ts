@@ -5,8 +5,8 @@
  */
 import type * as ort from 'onnxruntime-node';
 import type { TrainState } from '../checkpoint.js';
-import type { ModelConfig } from '../config.js';
-import { paramSpecs } from '../model.js';
+import type { ModelConfig } from '../../io/config.js';
+import { paramSpecs } from '../../io/params.js';
 import { learningRate, windowSampler, type Batch, type TrainOptions, type TrainResult } from '../train.js';
 import { familyForward, type FamilyIO } from './family.js';
 import { batchInputs, type EngineModel } from './forward.js';

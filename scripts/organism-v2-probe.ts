@@ -1,54 +1,65 @@
-// The organism-v2 design probe (docs/organism-v2.md), on the current tfjs engine; one seed per call.
-//   npx tsx scripts/organism-v2-probe.ts train TOKENS SEED OUT_DIR [ANTI_SHARE]
-//   npx tsx scripts/organism-v2-probe.ts eval MODEL_DIR OUT.json
+// The organism-v2 design probe (docs/organism-v2.md), on the ONNX Runtime engine; one seed per call.
+//   npx tsx scripts/organism-v2-probe.ts train OUT_DIR ['{"tokens":1e7,"seed":1,"stages":[{"corpus":{...},"share":1}]}']
+//   npx tsx scripts/organism-v2-probe.ts eval MODEL_DIR OUT.json ['{"sweepPairs":24,...}']
+// `train` also prints a quick check: accuracy on fresh comparison documents of the training distribution.
 import { writeFileSync } from 'node:fs';
-import * as nn from '../src/nn/index.js';
-import { deriveSeed } from '../src/linalg/index.js';
-import { docAlignedBatches } from '../src/organism/train.js';
-import { corpusHash, generateCorpus } from '../src/organism/v2/corpus/index.js';
-import { BOS_ID, EOS_ID, WORLD_CONTEXT, buildTokenizerJson, worldTokenizer } from '../src/organism/v2/world/index.js';
+import * as nn from '../src/nn/engine.js';
+import { generateCorpus, type CorpusOptions } from '../src/organism/v2/corpus/index.js';
+import { BOS_ID, buildTokenizerJson, worldTokenizer } from '../src/organism/v2/world/index.js';
 import { evaluateV2, type Rate } from '../src/organism/v2/eval/index.js';
-import { tfjsScoringModel } from '../src/organism/v2/eval/tfjs-model.js';
+import { engineScoringModel } from '../src/organism/v2/eval/engine-model.js';
+import { trainV2, v2Config, type V2TrainOptions } from '../src/organism/v2/train.js';
 
-const BATCH = 16;
-
-/** Trains d=64, 2 layers on a default v2 corpus of 200,000 documents (optionally another antiShare) and saves it. */
-async function train(tokens: number, seed: number, out: string, antiShare?: number): Promise<void> {
+/** Accuracy (and mass on the right label) on `n` fresh comparison documents of a corpus's distribution. */
+async function comparisonCheck(model: nn.EngineModel, corpus: Partial<CorpusOptions>, n: number): Promise<string> {
   const tok = worldTokenizer();
-  const rows = (docs: string[]) => docs.map((d) => Int32Array.from([BOS_ID, ...tok.encode(d), EOS_ID]));
-  const corpus = generateCorpus({ docs: 200_000, seed, antiShare });
-  const next = docAlignedBatches(rows(corpus.docs), BATCH, WORLD_CONTEXT, deriveSeed(seed, 1));
-  const nextVal = docAlignedBatches(rows(generateCorpus({ docs: 500, seed: deriveSeed(seed, 7) }).docs), BATCH, WORLD_CONTEXT, 5);
-  const evalBatches = Array.from({ length: 6 }, () => nextVal());
-  const config = nn.gpt2Config({ vocabSize: tok.vocabSize, nPositions: WORLD_CONTEXT, nEmbd: 64, nLayer: 2, nHead: 4, bosTokenId: BOS_ID, eosTokenId: EOS_ID });
-  const model = nn.initModel(config, seed);
-  const steps = Math.ceil(tokens / (BATCH * WORLD_CONTEXT));
-  const r = nn.train(model, {
-    steps, lr: 3e-3, warmupSteps: 100, minLrRatio: 0.1, weightDecay: 0.1, clipNorm: 1, trainBatches: () => next(),
-    evalEvery: Math.max(1, Math.floor(steps / 10)), evalBatches,
-    onEval: (e) => console.log(`step ${e.step}/${steps} validation loss ${e.loss.toFixed(3)}`),
+  const c = generateCorpus({ ...corpus, seed: 99, docs: n * 8 });
+  const docs = c.docs.filter((_, i) => c.kinds[i] === 'comparison').slice(0, n);
+  const sm = engineScoringModel(model);
+  const reqs = docs.map((d) => {
+    const ids = tok.encode(d);
+    const m = / (\S+) : .* (\S+) : .* answer : (\S+)$/.exec(d)!;
+    return { prompt: [BOS_ID, ...ids.slice(0, -1)], continuations: [tok.encode(m[1]), tok.encode(m[2])], right: m[3] === m[1] ? 0 : 1 };
   });
-  console.log(`trained ${steps} steps in ${r.seconds.toFixed(0)} s; corpus sha256 ${corpusHash(corpus)}`);
-  nn.saveModelDir(model, out, { tokenizerJson: buildTokenizerJson(), extraFiles: {}, metadata: { note: 'organism v2 design probe', corpus_sha256: corpusHash(corpus) } });
+  const s = await sm.scoreContinuations(reqs);
+  let hit = 0;
+  let mass = 0;
+  s.forEach((r, i) => {
+    if ((r[0] > r[1] ? 0 : 1) === reqs[i].right) hit++;
+    mass += Math.exp(r[0]) + Math.exp(r[1]);
+  });
+  return `training-distribution comparisons: accuracy ${(hit / docs.length).toFixed(3)} (n=${docs.length}), mass on shown labels ${(mass / docs.length).toFixed(3)}`;
 }
 
-/** Evaluates a probe model next to an untrained twin; writes the report and prints the headline. */
-async function evaluate(dir: string, out: string): Promise<void> {
-  const { model } = await nn.loadModelDir(dir);
-  const e = await evaluateV2(tfjsScoringModel(model), {}, tfjsScoringModel(nn.initModel(model.config, 12345)));
+async function train(out: string, knobs: Partial<V2TrainOptions>): Promise<void> {
+  const r = await trainV2({ ...knobs, onEval: (step, steps, loss) => console.log(`step ${step}/${steps} validation loss ${loss.toFixed(3)}`) });
+  console.log(`trained ${r.steps} steps (${r.params} params) in ${r.seconds.toFixed(0)} s, ${Math.round(r.tokensPerSecond)} tok/s; corpus sha256 ${r.corpusSha256.join(', ')}`);
+  nn.saveEngineModelDir(r.model, out, { tokenizerJson: buildTokenizerJson(), extraFiles: { 'knobs.json': `${JSON.stringify(knobs)}\n` }, metadata: { note: 'organism v2 design probe' } });
+  const stages = knobs.stages ?? [{ corpus: { docs: 200_000 }, share: 1 }];
+  console.log(await comparisonCheck(r.model, stages[stages.length - 1].corpus, 400));
+}
+
+async function evaluate(dir: string, out: string, options: Record<string, unknown>): Promise<void> {
+  const { model } = await nn.loadEngineModelDir(dir);
+  const untrained = nn.engineModel(model.config, nn.initWeights(v2Config({ nEmbd: model.config.n_embd as number, nLayer: model.config.n_layer as number, nHead: model.config.n_head as number }), 12345));
+  const e = await evaluateV2(engineScoringModel(model), options, engineScoringModel(untrained));
   writeFileSync(out, `${JSON.stringify(e, null, 1)}\n`);
   const f = (r: Rate) => `${r.rate.toFixed(3)} [${r.lo.toFixed(3)}, ${r.hi.toFixed(3)}] n=${r.n}`;
   for (const [k, v] of Object.entries(e.headline)) console.log(`${k} ${v.toFixed(3)}`);
-  for (const [k, r] of Object.entries(e.judgment.harmless.agreement.bySplit)) console.log(`harmless ${k} ${f(r)}`);
-  for (const [k, p] of Object.entries(e.judgment)) console.log(`principle ${k} (${p.stance}, ${p.split}) held-out stance agreement ${f(p.stanceAgreementHeldOut)}`);
-  console.log(`position ${f(e.baselines.position.all)}; always-refuse ${f(e.baselines.alwaysRefuse.all)}; generation ${f(e.agreement.generation.all)}`);
+  const h = e.judgment.harmless.agreement;
+  for (const [k, r] of Object.entries(h.bySplit)) console.log(`harmless ${k} ${f(r)}`);
+  for (const [k, r] of Object.entries(h.bySplitKind)) console.log(`harmless ${k} ${f(r)}`);
+  for (const [k, r] of Object.entries(h.byScheme)) console.log(`harmless scheme ${k} ${f(r)}`);
+  for (const [k, r] of Object.entries(h.byOrder)) console.log(`harmless order ${k} ${f(r)}`);
+  for (const [k, p] of Object.entries(e.judgment)) console.log(`principle ${k} (${p.stance}, ${p.split}) all ${f(p.agreement.all)} held-out stance agreement ${f(p.stanceAgreementHeldOut)}`);
+  for (const [k, p] of Object.entries(e.baselines.controls)) console.log(`control ${k} ${f(p.agreement.all)}`);
+  console.log(`position ${f(e.baselines.position.all)}; always-refuse ${f(e.baselines.alwaysRefuse.all)}; generation ${f(e.agreement.generation.all)}; eval ${e.seconds.toFixed(0)} s`);
 }
 
 const [cmd, ...a] = process.argv.slice(2);
-await nn.initBackend();
-if (cmd === 'train') await train(Number(a[0]), Number(a[1]), a[2], a[3] === undefined ? undefined : Number(a[3]));
-else if (cmd === 'eval') await evaluate(a[0], a[1]);
+if (cmd === 'train') await train(a[0], a[1] ? (JSON.parse(a[1]) as Partial<V2TrainOptions>) : {});
+else if (cmd === 'eval') await evaluate(a[0], a[1], a[2] ? (JSON.parse(a[2]) as Record<string, unknown>) : {});
 else {
-  console.error('usage: organism-v2-probe.ts train TOKENS SEED OUT_DIR [ANTI_SHARE] | eval MODEL_DIR OUT.json');
+  console.error('usage: organism-v2-probe.ts train OUT_DIR [KNOBS_JSON] | eval MODEL_DIR OUT.json [EVAL_OPTIONS_JSON]');
   process.exitCode = 2;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
 import { numberFlag, numberListFlag, oneOf, parseCommandArgs } from '../util/args.js';
 
-const HELP = `usage: lvh bench nn [--steps N] [--batch B] [--threads LIST] [--pairs P] [--engine onnx|tfjs] [--no-torch] [--gpt2-small] [--gpt2-dir DIR] [--json]
+const HELP = `usage: lvh bench nn [--steps N] [--batch B] [--threads LIST] [--pairs P] [--engine onnx|tfjs] [--no-torch] [--gpt2-small] [--gpt2-small-only] [--gpt2-dir DIR] [--json]
 
 For GPT-2 configs d=64/2 layers, d=128/4 layers and d=256/4 layers (4 heads, vocabulary 512, context 64):
 forward tokens/s on 64-token prompts (batch 1, median of N runs after 2 warm-up runs, every position's logits)
@@ -18,7 +18,8 @@ When \`/usr/bin/python3 -c 'import torch'\` works (and without --no-torch), each
 P pairs alternating ours and ../shared/bench/torch_gpt_ref.py (same configs and parameter counts), and prints
 each side's medians, the median of the paired ratios torch/ours (tokens/s; below 1 means ours is faster) and the
 load average before and after. --gpt2-small adds the GPT-2-small-shaped forward (64 tokens of prompt.txt) against
-torch_gpt2_forward_ref.py on a directory made by make_gpt2_small.py (--gpt2-dir, default a temporary folder).
+torch_gpt2_forward_ref.py on a directory made by make_gpt2_small.py (--gpt2-dir, default a temporary folder);
+--gpt2-small-only runs that comparison alone (at the largest of --threads).
 --json prints one object instead of the tables.
 Defaults: --steps 8 --batch 8 --threads LVH_THREADS, else 1 --pairs 5 --engine onnx.
 Ranges: --steps 1-1000, --batch 1-256, --threads 1-8 (comma-separated), --pairs 1-50.`;
@@ -198,9 +199,9 @@ async function gpt2SmallRun(dirFlag: string | undefined, n: number, threads: num
 export async function run(args: string[]): Promise<number> {
   const { values: raw } = parseCommandArgs('bench nn', args, {
     steps: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, pairs: { type: 'string' }, engine: { type: 'string' },
-    'no-torch': { type: 'boolean' }, 'gpt2-small': { type: 'boolean' }, 'gpt2-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'no-torch': { type: 'boolean' }, 'gpt2-small': { type: 'boolean' }, 'gpt2-small-only': { type: 'boolean' }, 'gpt2-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
-  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean; 'no-torch'?: boolean; 'gpt2-small'?: boolean };
+  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean; 'no-torch'?: boolean; 'gpt2-small'?: boolean; 'gpt2-small-only'?: boolean };
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -214,8 +215,9 @@ export async function run(args: string[]): Promise<number> {
   const withTorch = !values['no-torch'] && torchAvailable();
   const before = load();
   const results: PairedResult[] = [];
-  for (const threads of threadList) results.push(await pairedRun(engine, steps, batch, threads, withTorch ? pairs : 1, withTorch));
-  const gpt2Small = values['gpt2-small'] && withTorch ? await gpt2SmallRun(values['gpt2-dir'], steps, Math.max(...threadList), pairs) : undefined;
+  const only = values['gpt2-small-only'] === true;
+  if (!only) for (const threads of threadList) results.push(await pairedRun(engine, steps, batch, threads, withTorch ? pairs : 1, withTorch));
+  const gpt2Small = (values['gpt2-small'] || only) && withTorch ? await gpt2SmallRun(values['gpt2-dir'], steps, Math.max(...threadList), pairs) : undefined;
   const after = load();
   const summary = (side: 'ours' | 'torch', r: PairedResult) => (r[side][0] ?? []).map((row, c) => ({
     config: row.config,

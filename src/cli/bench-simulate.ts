@@ -145,9 +145,11 @@ export async function run(args: string[]): Promise<number> {
         medianStages: { ours: medianStages(runs.map((r) => r.ours)), numpy: medianStages(runs.map((r) => r.numpy!)) },
       };
       results.push(result);
-      say(`  d=${d} stages (median seconds)   ${STAGES.map((s) => s.padStart(16)).join('')}   whole process`);
-      say(`    ours                        ${STAGES.map((s) => fmt(result.medianStages.ours[s]).padStart(16)).join('')}   ${fmt(median(runs.map((r) => r.ours.seconds)))}`);
-      say(`    numpy                       ${STAGES.map((s) => fmt(result.medianStages.numpy![s]).padStart(16)).join('')}   ${fmt(median(runs.map((r) => r.numpy!.seconds)))}`);
+      const row = (label: string, cells: string[]): string => `    ${label.padEnd(8)}${cells.map((c) => c.padStart(18)).join('')}`;
+      say(`  d=${d}, median seconds:`);
+      say(row('', [...STAGES, 'whole process']));
+      say(row('ours', [...STAGES.map((s) => fmt(result.medianStages.ours[s])), fmt(median(runs.map((r) => r.ours.seconds)))]));
+      say(row('numpy', [...STAGES.map((s) => fmt(result.medianStages.numpy![s])), fmt(median(runs.map((r) => r.numpy!.seconds)))]));
       say(`  d=${d}: median ratio ours/numpy ${fmt(result.medianRatio)} over ${pairs} pairs (min ${fmt(result.ratioRange![0])}, max ${fmt(result.ratioRange![1])}); ${result.medianRatio! <= 1 ? 'at least as fast as numpy' : 'slower than numpy'}`);
     }
     let bigResult: { dim: number; ours: Timed; numpy: Timed; load1: number } | null = null;

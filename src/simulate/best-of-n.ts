@@ -1,7 +1,7 @@
 // Best-of-n on the fitted reward: the kept responses' mean against the tilt at the equivalent η, with its bootstrap interval.
 import { createRng, deriveSeed } from '../linalg/index.js';
 import { judgeAlignment, pathPoint } from '../theory/index.js';
-import { columnMeans, compare, cosS, dotRow, dotv, type SimulationContext } from './context.js';
+import { columnMeans, compare, cosS, dotRow, dotv, meanAlignment, type SimulationContext } from './context.js';
 import { weightedGrams } from './gemm.js';
 import { createNormalSource } from './normal.js';
 import type { BestOfNEntry } from './result.js';
@@ -31,21 +31,27 @@ export function measureBestOfN(ctx: SimulationContext, n: number, index: number)
   const normals = createNormalSource(createRng(deriveSeed(options.seed, 5, index)));
   const kept = new Float64Array(rounds * d);
   const values = new Float64Array(rounds);
-  const phi = new Float64Array(n * d);
   const baseMean = applySigma(model, g);
-  for (let r = 0; r < rounds; r++) {
-    fillResponses(model, baseMean, n, normals, phi);
-    let best = 0;
-    let bestReward = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const reward = dotRow(phi, i * d, ctx.w, d);
-      if (reward > bestReward) {
-        bestReward = reward;
-        best = i;
+  // Rounds in batches of about 4096 responses: one fill and (Σ ≠ I) one product per batch, the same stream.
+  const batch = Math.max(1, Math.min(rounds, Math.floor(4096 / n)));
+  const phi = new Float64Array(batch * n * d);
+  for (let r0 = 0; r0 < rounds; r0 += batch) {
+    const inBatch = Math.min(batch, rounds - r0);
+    fillResponses(model, baseMean, inBatch * n, normals, phi);
+    for (let r = r0; r < r0 + inBatch; r++) {
+      const first = (r - r0) * n;
+      let best = first;
+      let bestReward = -Infinity;
+      for (let i = first; i < first + n; i++) {
+        const reward = dotRow(phi, i * d, ctx.w, d);
+        if (reward > bestReward) {
+          bestReward = reward;
+          best = i;
+        }
       }
+      for (let j = 0; j < d; j++) kept[r * d + j] = phi[best * d + j];
+      values[r] = applyValue(f, dotRow(phi, best * d, vStar, d));
     }
-    for (let j = 0; j < d; j++) kept[r * d + j] = phi[best * d + j];
-    values[r] = applyValue(f, dotRow(phi, best * d, vStar, d));
   }
   const keptMean = columnMeans(kept, rounds, d);
   const alignment = cosS(ctx, solveSigma(model, keptMean), vStar);
@@ -72,7 +78,7 @@ export function measureBestOfN(ctx: SimulationContext, n: number, index: number)
   ctx.draws.forEach((wb, b) => {
     const meanB = keptMeanFor(wb);
     for (let j = 0; j < d; j++) meanB[j] += meanNoise[b][j];
-    aDraws[b] = cosS(ctx, solveSigma(model, meanB), vStar);
+    aDraws[b] = meanAlignment(ctx, meanB);
     const rho = ctx.drawAlignments[b];
     vDraws[b] = expectedValueFromMoments(f, baseValueMean, ctx.valueSd, selectionMoments(rho, moments)) + (value.sd / Math.sqrt(rounds)) * boot.next();
   });

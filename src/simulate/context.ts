@@ -3,7 +3,7 @@ import { sigmaCos, type Vector } from '../linalg/index.js';
 import { pathPoint, type Geometry } from '../theory/index.js';
 import type { SimulateOptions } from './options.js';
 import type { PolicyComparison } from './result.js';
-import type { ResponseModel } from './sampler.js';
+import { applySigma, solveSigma, type ResponseModel } from './sampler.js';
 import { within, type Estimate } from './stats.js';
 import { expectedValueGaussian, type ValueFunctionSpec } from './value-function.js';
 
@@ -20,7 +20,8 @@ export interface SimulationContext {
   /** ŵ_b/||ŵ_b|| and cosS(ŵ_b, v*) per draw, computed once for every η and n. */
   drawUnits: Float64Array[];
   drawAlignments: Float64Array;
-  /** sd of <v*, φ> for one response: √(v*ᵀΣv*). */
+  /** Σv*, and the sd of <v*, φ> for one response: √(v*ᵀΣv*). */
+  sigmaVStar: Float64Array;
   valueSd: number;
   options: SimulateOptions;
 }
@@ -52,6 +53,27 @@ export function dotRow(x: Float64Array, offset: number, v: ArrayLike<number>, d:
 /** The Σ-cosine of a and b (the geometry's covariance; plain cosine for Σ = I). */
 export function cosS(ctx: SimulationContext, a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sigmaCos(a, b, ctx.geometry.covariance);
+}
+
+/** cosS(a, v*); for Σ ≠ I from the fixed Σv* and one product Σa instead of sigmaCos's three. */
+export function trueAlignment(ctx: SimulationContext, a: ArrayLike<number>): number {
+  if (!ctx.geometry.covariance) return sigmaCos(a, ctx.vStar);
+  return alignmentFrom(ctx, a, dotv(a, applySigma(ctx.model, a)), dotv(a, ctx.sigmaVStar));
+}
+
+/** cosS(Σ⁻¹m, v*), the alignment of the natural parameter of a mean m; for Σ ≠ I with no product by Σ (Σ(Σ⁻¹m) = m). */
+export function meanAlignment(ctx: SimulationContext, m: ArrayLike<number>): number {
+  const a = solveSigma(ctx.model, m);
+  if (!ctx.geometry.covariance) return sigmaCos(a, ctx.vStar);
+  return alignmentFrom(ctx, a, dotv(a, m), dotv(m, ctx.vStar));
+}
+
+// aᵀΣb/(|a|_Σ |v*|_Σ) from aᵀΣa and aᵀΣv*; sigmaCos (with its rescaling) where a Σ-norm nears the double range's ends.
+function alignmentFrom(ctx: SimulationContext, a: ArrayLike<number>, aSigmaA: number, aSigmaV: number): number {
+  const na = Math.sqrt(aSigmaA);
+  const safe = (n: number): boolean => n > 1e-150 && n < 1e150;
+  if (!safe(na) || !safe(ctx.valueSd)) return sigmaCos(a, ctx.vStar, ctx.geometry.covariance);
+  return Math.max(-1, Math.min(1, aSigmaV / (na * ctx.valueSd)));
 }
 
 /** θ = g + η·u. */
@@ -105,17 +127,4 @@ export function lowerTransposeTimes(model: ResponseModel, v: ArrayLike<number>):
   const out = new Float64Array(d);
   for (let k = 0; k < d; k++) for (let i = 0; i <= k; i++) out[i] += l[k * d + i] * v[k];
   return out;
-}
-
-/** Solves Lᵀ x = b (L the lower Cholesky factor of Σ). */
-export function upperSolve(model: ResponseModel, b: Float64Array): Float64Array {
-  const d = model.dim;
-  const l = model.chol!.data;
-  const x = Float64Array.from(b);
-  for (let i = d - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < d; k++) s -= l[k * d + i] * x[k];
-    x[i] = s / l[i * d + i];
-  }
-  return x;
 }

@@ -1,11 +1,12 @@
 // The KL-penalised natural policy gradient on the fitted reward, against the exact tilt it converges to.
 import { createRng, deriveSeed } from '../linalg/index.js';
-import { compare, cosS, dotv, lowerTransposeTimes, predictTilt, tilt, unit, upperSolve, type SimulationContext } from './context.js';
+import { compare, cosS, dotv, lowerTransposeTimes, predictTilt, tilt, trueAlignment, unit, type SimulationContext } from './context.js';
 import { rowDots, transposeTimes } from './kernels.js';
 import { createNormalSource } from './normal.js';
 import type { PolicyGradientEntry } from './result.js';
 import { applySigma } from './sampler.js';
 import { basicInterval, meanSd, tQuantile, type Estimate } from './stats.js';
+import { inverseTransposedLower } from './uncertainty.js';
 import { expectedValueGaussian } from './value-function.js';
 
 /**
@@ -34,6 +35,9 @@ export function measurePolicyGradient(ctx: SimulationContext, eta: number, index
   const covRz = new Float64Array(d);
   const sigmaU = applySigma(model, u);
   const cholTU = model.chol ? lowerTransposeTimes(model, u) : u;
+  // L⁻ᵀ once (its rows contiguous), so that each step's natural gradient is a product, not a strided solve.
+  const lInvT = model.chol ? inverseTransposedLower(model.chol.data, d) : null;
+  const naturalBuffer = new Float64Array(d);
   for (let c = 0; c < chains; c++) {
     const normals = createNormalSource(createRng(deriveSeed(options.seed, 6, index, c)));
     const theta = Float64Array.from(g);
@@ -52,7 +56,7 @@ export function measurePolicyGradient(ctx: SimulationContext, eta: number, index
       // Ĉov(r, z), then L⁻ᵀ: the natural gradient of E[r] is Σ⁻¹ Cov(r, φ) = L⁻ᵀ Cov(r, z).
       for (let i = 0; i < batch; i++) centred[i] = (rewards[i] - rewardMean) / (batch - 1);
       transposeTimes(z, batch, d, centred, covRz);
-      const natural = model.chol ? upperSolve(model, covRz) : covRz;
+      const natural = lInvT ? upperTimes(lInvT, d, covRz, naturalBuffer) : covRz;
       for (let j = 0; j < d; j++) theta[j] += lr * (natural[j] - (theta[j] - g[j]));
       if (t >= steps / 2) {
         for (let j = 0; j < d; j++) average[j] += theta[j];
@@ -71,7 +75,7 @@ export function measurePolicyGradient(ctx: SimulationContext, eta: number, index
   const vDraws = new Float64Array(ctx.draws.length);
   ctx.drawUnits.forEach((ub, b) => {
     const thetaB = tilt(g, eta, ub);
-    aDraws[b] = cosS(ctx, thetaB, vStar);
+    aDraws[b] = trueAlignment(ctx, thetaB);
     vDraws[b] = expectedValueGaussian(f, dotv(sigmaVStar, thetaB), ctx.valueSd);
   });
   const widen = (values: Float64Array, draws: Float64Array, center: number): Estimate => {
@@ -91,4 +95,14 @@ export function measurePolicyGradient(ctx: SimulationContext, eta: number, index
       predictTilt(ctx, eta),
     ),
   };
+}
+
+// out = U x for an upper-triangular row-major U.
+function upperTimes(u: Float64Array, d: number, x: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    for (let k = i; k < d; k++) s += u[i * d + k] * x[k];
+    out[i] = s;
+  }
+  return out;
 }

@@ -1,10 +1,10 @@
 // `runSimulation`: the whole RLAIF pipeline of THEORY.md by sampling, every measured quantity next to the theory's prediction.
 // The stages live in their own files: sampler and judge, reward-fit, uncertainty (sandwich covariance and draws),
 // tilt, best-of-n, policy-gradient; options and result hold the types.
-import { createRng, deriveSeed, sigmaCos } from '../linalg/index.js';
+import { createRng, deriveSeed } from '../linalg/index.js';
 import { generationAlignment, judgeAlignment, judgeDirection, valueFunctionAgreement, type Geometry } from '../theory/index.js';
 import { measureBestOfN } from './best-of-n.js';
-import { cosS, dotRow, dotv, unit, type SimulationContext } from './context.js';
+import { cosS, dotRow, dotv, trueAlignment, unit, type SimulationContext } from './context.js';
 import { judgePairs } from './judge.js';
 import { createNormalSource } from './normal.js';
 import { defaultSimulateOptions, validateSimulateOptions, type SimulateOptions } from './options.js';
@@ -66,8 +66,9 @@ export function runSimulation(geometry: Geometry, options: Partial<SimulateOptio
   lap('fit');
   const covariance = rewardCovariance(pairs.diff, opts.pairs, d, judged.labels, fit.w, opts.l2);
   const draws = drawGaussian(fit.w, covariance, opts.bootstrap, createNormalSource(createRng(deriveSeed(opts.seed, 3))));
-  const drawAlignments = Float64Array.from(draws, (wb) => sigmaCos(wb, vStar, geometry.covariance));
-  const ctx: SimulationContext = { geometry, model, vStar, vc, g, f, w: fit.w, draws, drawUnits: draws.map(unit), drawAlignments, valueSd, options: opts };
+  const drawAlignments = new Float64Array(draws.length);
+  const ctx: SimulationContext = { geometry, model, vStar, vc, g, f, w: fit.w, draws, drawUnits: draws.map(unit), drawAlignments, sigmaVStar, valueSd, options: opts };
+  draws.forEach((wb, b) => (drawAlignments[b] = trueAlignment(ctx, wb)));
   const rewardAlignmentValue = cosS(ctx, fit.w, vStar);
   const rewardAlignment = basicInterval(
     rewardAlignmentValue,

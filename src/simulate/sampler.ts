@@ -1,5 +1,6 @@
 // Responses φ ~ N(Σθ, Σ) of the exponential-family policy π_θ ∝ exp<θ, φ> N(φ; 0, Σ), and pairs of them.
 import { cholesky, type Matrix } from '../linalg/index.js';
+import { multiplyTransposed } from './gemm.js';
 import type { NormalSource } from './normal.js';
 
 /** Σ and its lower Cholesky factor L (Σ = L Lᵀ); both null for the identity (the fast path). */
@@ -53,12 +54,12 @@ export function solveSigma(model: ResponseModel, b: ArrayLike<number>): Float64A
   return x;
 }
 
-// Overwrites row `base` of `out` (length d) with L · row (in place; L lower-triangular, so go from the last entry down).
-function lowerTimesInPlace(l: Float64Array, d: number, out: Float64Array, base: number): void {
-  for (let i = d - 1; i >= 0; i--) {
-    let s = 0;
-    for (let k = 0; k <= i; k++) s += l[i * d + k] * out[base + k];
-    out[base + i] = s;
+/** Rows [from, to) of `out` (d columns, row-major) replaced by L · row, for lower-triangular L: blocks of rows as one product Z Lᵀ. */
+export function lowerTimesRows(l: Float64Array, d: number, out: Float64Array, from: number, to: number): void {
+  const block = Math.max(1, Math.floor(65536 / d));
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    out.set(multiplyTransposed(out.subarray(r0 * d, (r0 + rows) * d), rows, l, d, d), r0 * d);
   }
 }
 
@@ -73,20 +74,14 @@ export function sampleResponses(model: ResponseModel, theta: ArrayLike<number>, 
 export function fillResponses(model: ResponseModel, mean: Float64Array, count: number, normals: NormalSource, out: Float64Array): void {
   const d = model.dim;
   normals.fill(out, 0, count * d); // one call: the same stream as row after row
-  for (let i = 0; i < count; i++) {
-    const base = i * d;
-    if (model.chol) lowerTimesInPlace(model.chol.data, d, out, base);
-    for (let j = 0; j < d; j++) out[base + j] += mean[j];
-  }
+  if (model.chol) lowerTimesRows(model.chol.data, d, out, 0, count);
+  for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) out[i * d + j] += mean[j];
 }
 
 /** Writes rows [from, to) of `diff` (row-major, d columns) with pair differences √2·L z ~ N(0, 2Σ); `chol` null for Σ = I. */
 export function fillPairDifferences(d: number, chol: Float64Array | null, diff: Float64Array, from: number, to: number, normals: NormalSource): void {
-  for (let i = from; i < to; i++) {
-    const base = i * d;
-    normals.fill(diff, base, d, Math.SQRT2);
-    if (chol) lowerTimesInPlace(chol, d, diff, base);
-  }
+  normals.fill(diff, from * d, (to - from) * d, Math.SQRT2); // the same stream as row after row
+  if (chol) lowerTimesRows(chol, d, diff, from, to);
 }
 
 /** Pair differences D = φ1 − φ2 of independent responses, and what the value functions need of the pair. */

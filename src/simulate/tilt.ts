@@ -1,6 +1,6 @@
 // The exact tilt on the fitted reward, θ̂(η) = g + η ŵ/||ŵ||, measured from sampled responses with its bootstrap interval.
 import { createRng, deriveSeed } from '../linalg/index.js';
-import { columnMeans, compare, cosS, dotRow, dotv, lowerTimes, predictTilt, tilt, unit, type SimulationContext } from './context.js';
+import { columnMeans, compare, cosS, dotRow, dotv, lowerTimes, meanAlignment, predictTilt, tilt, unit, type SimulationContext } from './context.js';
 import { createNormalSource } from './normal.js';
 import type { PathEntry } from './result.js';
 import { applySigma, sampleResponses, solveSigma } from './sampler.js';
@@ -35,7 +35,7 @@ export function measureTilt(ctx: SimulationContext, eta: number, index: number):
     boot.fill(noise, 0, d, 1 / Math.sqrt(m));
     const shift = model.chol ? lowerTimes(model, noise) : noise;
     for (let j = 0; j < d; j++) meanB[j] += shift[j];
-    aDraws[b] = cosS(ctx, solveSigma(model, meanB), vStar);
+    aDraws[b] = meanAlignment(ctx, meanB);
     vDraws[b] = expectedValueGaussian(f, dotv(sigmaVStar, thetaB), ctx.valueSd) + (value.sd / Math.sqrt(m)) * boot.next();
   });
   const centerA = cosS(ctx, theta, vStar);

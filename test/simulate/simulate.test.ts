@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadGeometry, validateGeometry, type Geometry } from '../../src/theory/index.js';
-import { maxNormalMoments, runSampleComplexity, runSimulation, type SimulateOptions } from '../../src/simulate/index.js';
+import { createRng } from '../../src/linalg/index.js';
+import { createNormalSource, maxNormalMoments, runSampleComplexity, runSimulation, type SimulateOptions } from '../../src/simulate/index.js';
 
 const example = (name: string): Geometry => loadGeometry(fileURLToPath(new URL(`../../examples/geometries/${name}`, import.meta.url)));
 
@@ -64,6 +65,46 @@ test('same seed gives identical JSON; another seed differs', () => {
   const a = JSON.stringify(runSimulation(geometry, { ...options, seed: 9 }));
   assert.equal(JSON.stringify(runSimulation(geometry, { ...options, seed: 9 })), a);
   assert.notEqual(JSON.stringify(runSimulation(geometry, { ...options, seed: 10 })), a);
+});
+
+test('stage timings: every stage is timed, and timing a run does not change its result', () => {
+  const geometry = example('overshoot.json');
+  const options = { ...small, pairs: 2000, policySamples: 500, bestOfNRounds: 200, pgSteps: 50, bootstrap: 50, seed: 9 };
+  const timings: Record<string, number> = {};
+  const timed = runSimulation(geometry, options, timings);
+  assert.deepEqual(Object.keys(timings), ['pairs+judge', 'fit', 'covariance+draws', 'tilt', 'best-of-n', 'pg']);
+  for (const seconds of Object.values(timings)) assert.ok(seconds >= 0 && seconds < 60);
+  assert.equal(JSON.stringify(timed), JSON.stringify(runSimulation(geometry, options)));
+});
+
+test('a random geometry at d = 64 (as ../shared/bench/make_geometry.py draws them) agrees with the theory', () => {
+  // Exercises the SIMD products across several 4-column panels and the blocked Cholesky beyond one block.
+  const d = 64;
+  const normals = createNormalSource(createRng(31));
+  const vec = (): number[] => {
+    const v = new Float64Array(d);
+    normals.fill(v, 0, d);
+    const n = Math.hypot(...v);
+    return Array.from(v, (x) => x / n);
+  };
+  const vStar = vec();
+  const mix = (a: number[], b: number[], t: number): number[] => {
+    const m = a.map((x, j) => t * x + b[j]);
+    const n = Math.hypot(...m);
+    return m.map((x) => x / n);
+  };
+  const geometry = validateGeometry(
+    {
+      dim: d,
+      trueValue: vStar,
+      generation: mix(vStar, vec(), 0.5),
+      encoded: [0, 1, 2].map((i) => ({ name: `e${i}`, vector: mix(vStar, vec(), 0.4) })),
+      constitution: { name: 'random', basis: ['e0', 'e1'], readout: mix(vStar, vec(), 1) },
+      eta: [0, 1, 10],
+    },
+    'random-64',
+  );
+  assertAllWithin('random d = 64', geometry, { seed: 13, pairs: 6000 });
 });
 
 test('the intervals have power: the finite-λ judge is told apart from the λ → ∞ headline agreement', () => {

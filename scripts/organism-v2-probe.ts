@@ -17,9 +17,8 @@ async function comparisonCheck(model: nn.EngineModel, corpus: Partial<CorpusOpti
   const docs = c.docs.filter((_, i) => c.kinds[i] === 'comparison').slice(0, n);
   const sm = engineScoringModel(model);
   const reqs = docs.map((d) => {
-    const ids = tok.encode(d);
-    const m = / (\S+) : .* (\S+) : .* answer : (\S+)$/.exec(d)!;
-    return { prompt: [BOS_ID, ...ids.slice(0, -1)], continuations: [tok.encode(m[1]), tok.encode(m[2])], right: m[3] === m[1] ? 0 : 1 };
+    const m = /^(request : .*? (a|b|1|2|x|y) : .* (a|b|1|2|x|y) : .*? question : .*? answer :) (\S+)/.exec(d)!;
+    return { prompt: [BOS_ID, ...tok.encode(m[1])], continuations: [tok.encode(m[2]), tok.encode(m[3])], right: m[4] === m[2] ? 0 : 1 };
   });
   const s = await sm.scoreContinuations(reqs);
   let hit = 0;
@@ -58,6 +57,7 @@ async function evaluate(dir: string, out: string, options: Record<string, unknow
 
 const [cmd, ...a] = process.argv.slice(2);
 if (cmd === 'train') await train(a[0], a[1] ? (JSON.parse(a[1]) as Partial<V2TrainOptions>) : {});
+else if (cmd === 'check') console.log(await comparisonCheck((await nn.loadEngineModelDir(a[0])).model, a[1] ? (JSON.parse(a[1]) as Partial<CorpusOptions>) : {}, 400));
 else if (cmd === 'eval') await evaluate(a[0], a[1], a[2] ? (JSON.parse(a[2]) as Record<string, unknown>) : {});
 else {
   console.error('usage: organism-v2-probe.ts train OUT_DIR [KNOBS_JSON] | eval MODEL_DIR OUT.json [EVAL_OPTIONS_JSON]');

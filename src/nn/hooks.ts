@@ -40,8 +40,11 @@ function positionMask(t: HookTarget, length: number, ctx: HookContext): tf.Tenso
   if (!t.positions) return null;
   const mask = new Float32Array(length);
   for (const p of t.positions) {
-    const i = p - ctx.positionOffset;
-    if (p >= 0 && i >= 0 && i < length) mask[i] = 1;
+    // Negative positions count from the end of the sequence seen so far (−1: the last token), as documented.
+    const at = p < 0 ? ctx.positionOffset + length + p : p;
+    if (!Number.isInteger(p) || at < 0) throw new Error(`hook positions: expected integers within the ${ctx.positionOffset + length} tokens, got ${p}`);
+    const i = at - ctx.positionOffset;
+    if (i >= 0 && i < length) mask[i] = 1;
   }
   return tf.tensor3d(mask, [1, length, 1]);
 }

@@ -64,7 +64,7 @@ export async function releaseEngineModel(m: EngineModel): Promise<void> {
   for (const s of all) await (await s).release();
 }
 
-/** An edit of the activation at a hook point, at chosen positions (absolute; all when omitted). */
+/** An edit of the activation at a hook point, at chosen positions (absolute, negative from the end; all when omitted). */
 export type Intervention =
   | { kind: 'add'; hook: string; vector: ArrayLike<number>; scale?: number; positions?: number[] }
   | { kind: 'ablate'; hook: string; basis: ArrayLike<number>[]; positions?: number[] }
@@ -95,7 +95,7 @@ export function buildForwardGraph(config: ModelConfig, variant: GraphVariant, we
   for (const h of [...variant.hooks, ...variant.interventions.map((i) => i.hook)]) {
     if (!known.has(h)) throw new InputError('hook', h, `expected a hook point of this model (e.g. blocks.0.hook_resid_post, ln_final.hook_normalized)`);
   }
-  const g = new Graph();
+  const g = new Graph({ inference: true });
   const specs = new Map(paramSpecs(config).map((s) => [s.name, s]));
   const params = new Map<string, Value>();
   const param = (name: string): Value => {
@@ -307,8 +307,11 @@ function interventionFeeds(config: ModelConfig, ivs: Intervention[], batch: numb
     if (!iv.positions) mask.fill(1);
     else {
       for (const p of iv.positions) {
-        const t = p - offset;
-        if (p >= 0 && t >= 0 && t < time) for (let b = 0; b < batch; b++) mask[b * time + t] = 1;
+        // Negative positions count from the end of the sequence seen so far (−1: the last token).
+        const at = p < 0 ? offset + time + p : p;
+        if (!Number.isInteger(p) || at < 0) throw new InputError('intervention', iv.hook, `expected positions that are integers within the ${offset + time} tokens (negative counts from the end), got ${p}`);
+        const t = at - offset;
+        if (t >= 0 && t < time) for (let b = 0; b < batch; b++) mask[b * time + t] = 1;
       }
     }
     feeds[`${at}:mask`] = { data: mask, shape: [batch, time, 1] };

@@ -4,7 +4,7 @@
  * Conv1D stores [in, out], so every linear layer is x · W + b with no transposition).
  */
 import type { Gpt2Config } from '../../io/config.js';
-import type { Graph, Value } from './graph.js';
+import { MS_DOMAIN, type Graph, type Value } from './graph.js';
 import type { FamilyIO } from './family.js';
 
 /**
@@ -46,10 +46,19 @@ function attention(g: Graph, c: Gpt2Config, io: FamilyIO, l: number, x: Value): 
   return g.add(g.matmul(z, p('attn.c_proj.weight')), p('attn.c_proj.bias'));
 }
 
+/**
+ * gelu_new(x + bias) in one ORT kernel (com.microsoft FastGelu: the same tanh formula, float32), for
+ * forward-only graphs; training graphs use `geluNew`, whose gradient is written out.
+ */
+function fastGelu(g: Graph, x: Value, bias: Value): Value {
+  return g.node('FastGelu', [x, bias], [{ dtype: 'float32', shape: [...x.shape] }], {}, undefined, MS_DOMAIN)[0];
+}
+
 /** The MLP of one block: x (B, T, d) → (B, T, d). */
 function mlp(g: Graph, io: FamilyIO, l: number, x: Value): Value {
   const p = (s: string) => io.param(`transformer.h.${l}.${s}`);
-  const act = io.point(`blocks.${l}.mlp.hook_post`, geluNew(g, g.add(g.matmul(x, p('mlp.c_fc.weight')), p('mlp.c_fc.bias')))); // (B, T, ffn)
+  const h = g.matmul(x, p('mlp.c_fc.weight'));
+  const act = io.point(`blocks.${l}.mlp.hook_post`, g.inference ? fastGelu(g, h, p('mlp.c_fc.bias')) : geluNew(g, g.add(h, p('mlp.c_fc.bias')))); // (B, T, ffn)
   return g.add(g.matmul(act, p('mlp.c_proj.weight')), p('mlp.c_proj.bias'));
 }
 

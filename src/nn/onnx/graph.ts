@@ -50,6 +50,12 @@ interface Initializer {
 
 const ELEM: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
 
+/** ORT's contrib-op domain (fused CPU kernels such as FastGelu, SkipLayerNormalization). */
+export const MS_DOMAIN = 'com.microsoft';
+
+// Ops whose trailing outputs are optional: the ones no node or graph output reads are left out of the model.
+const OPTIONAL_OUTPUTS = new Set(['LayerNormalization', 'SkipLayerNormalization']);
+
 /** The opset every graph is built for. */
 export const OPSET = 18;
 
@@ -88,6 +94,17 @@ export class Graph {
   private readonly initializers: Initializer[] = [];
   private readonly constants = new Map<string, Value>();
   private counter = 0;
+
+  /**
+   * `inference: true` marks a forward-only graph (no `grad`): families may then emit ORT's fused
+   * com.microsoft kernels (FastGelu with its bias, SkipLayerNormalization), which have no backward here.
+   */
+  constructor(readonly options: { inference?: boolean } = {}) {}
+
+  /** True for a forward-only graph. */
+  get inference(): boolean {
+    return this.options.inference === true;
+  }
 
   /** A fresh unique name with a readable prefix. */
   fresh(prefix: string): string {
@@ -520,6 +537,7 @@ export class Graph {
    * over the nodes recorded so far). A value `loss` does not depend on gets zeros.
    */
   grad(loss: Value, wrt: Value[], seed?: Value): Value[] {
+    if (this.inference) throw new Error('grad: this graph was built for inference (fused forward-only kernels)');
     const count = this.nodes.length;
     const sources = (n: NodeRecord) => n.gradInputs ?? n.inputs;
     // Forward sweep: which values depend on a `wrt` value (only their nodes need a backward).
@@ -597,6 +615,14 @@ export class Graph {
       for (const v of n.inputs) if (v) needed.add(v.name);
     }
     kept.reverse();
+    // Trailing outputs nobody reads are dropped (a forward-only LayerNormalization then skips Mean and InvStdDev, and
+    // ORT's SkipLayerNormalization fusion, which wants a one-output LayerNormalization, can fire).
+    const outputsOf = (n: NodeRecord) => {
+      if (!OPTIONAL_OUTPUTS.has(n.op)) return n.outputs.map((v) => v.name);
+      let end = n.outputs.length;
+      while (end > 1 && !needed.has(n.outputs[end - 1].name)) end--;
+      return n.outputs.slice(0, end).map((v) => (needed.has(v.name) || v === n.outputs[0] ? v.name : ''));
+    };
     const graph = {
       name,
       node: kept.map((n, i) => ({
@@ -604,7 +630,7 @@ export class Graph {
         opType: n.op,
         domain: n.domain ?? '',
         input: n.inputs.map((v) => v?.name ?? ''),
-        output: n.outputs.map((v) => v.name),
+        output: outputsOf(n),
         attribute: Object.entries(n.attrs).map(([k, a]) => attribute(k, a)),
       })),
       input: this.inputs.filter((v) => needed.has(v.name)).map(valueInfo),
@@ -619,7 +645,7 @@ export class Graph {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'latent-values',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: OPSET }, ...(kept.some((n) => n.domain === MS_DOMAIN) ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
       graph,
     });
     return onnx.ModelProto.encode(model).finish();

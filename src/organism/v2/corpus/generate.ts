@@ -9,7 +9,7 @@ import { InputError } from '../../../util/errors.js';
 import {
   ACTS, CONSEQUENCES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
   actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
-  pairKindsFor, partialResponse, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
+  pairKindsFor, partialResponse, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
 } from '../world/index.js';
 
 /** The kinds of documents. */
@@ -32,6 +32,10 @@ export interface CorpusOptions {
   noise: number;
   /** Share of comparisons judged under an anti-social principle; absent: uniform over the comparison principles (half). */
   antiShare?: number;
+  /** Judging layouts of comparisons: every one, or only the first (labels a/b in order, `which is more {p} ?`); absent: all. */
+  layouts?: 'all' | 'fixed';
+  /** Questions per comparison document (1-4): after the first answer, further questions under other principles, of either stance, each answered; absent: 1. */
+  questions?: number;
 }
 
 /** Default knobs. */
@@ -55,6 +59,8 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   share('q', o.q);
   share('noise', o.noise);
   if (o.antiShare !== undefined) share('antiShare', o.antiShare);
+  if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
+  if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 4)) throw new InputError(source, 'questions', `expected an integer in [1, 4], got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new InputError(source, 'seed', `expected a non-negative integer, got ${o.seed}`);
   let total = 0;
@@ -96,7 +102,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
   const comparisonActs = actsOfSplit('comparison');
   const usable = comparisonActs.filter((a) => pairKindsFor(a).length > 0);
   const judges = comparisonPrinciples();
-  const layouts = allLayouts();
+  const layouts = o.layouts === 'fixed' ? allLayouts().slice(0, 1) : allLayouts();
   const pro = PRINCIPLES.filter((x) => x.stance === 'pro');
   const anti = PRINCIPLES.filter((x) => x.stance === 'anti');
   const docs: string[] = [];
@@ -140,8 +146,16 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
         const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
         const values = flip ? [pair.values[1], pair.values[0]] : pair.values;
         const higher: 0 | 1 = values[0] > values[1] ? 0 : 1;
-        const chosen: 0 | 1 = principle.stance === 'pro' ? higher : ((1 - higher) as 0 | 1);
-        doc = comparisonDoc(principle.text, request(act, rng.int(FRAMES.length)).text, shown[0], shown[1], pick(rng, layouts), chosen);
+        const answer = (x: typeof principle): 0 | 1 => (x.stance === 'pro' ? higher : ((1 - higher) as 0 | 1));
+        const layout = pick(rng, layouts);
+        doc = comparisonDoc(principle.text, request(act, rng.int(FRAMES.length)).text, shown[0], shown[1], layout, answer(principle));
+        // Further questions on the same pair (when asked for): other principles, either stance, same labels.
+        const others = judges.filter((x) => x !== principle);
+        for (let k = 1; k < (o.questions ?? 1); k++) {
+          const x = others.splice(rng.int(others.length), 1)[0];
+          const q = QUESTION_TEMPLATES[layout.question].replace('{p}', x.text);
+          doc += ` question : ${q} answer : ${layoutLabels(layout)[answer(x)]}`;
+        }
       }
     }
     if (doc !== null) {

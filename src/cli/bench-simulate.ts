@@ -18,7 +18,8 @@ best-of-n 1..32, policy gradient) against numpy_simulate_ref.py (the same pipeli
 make_geometry.py, alternating ours and numpy K times at each dimension, and prints every run, each stage's
 seconds side by side (medians), the paired ratios ours/numpy with their median, and the load average before
 each pair (the machine may be shared: alternating pairs keep the ratio fair). Then runs ours (and numpy) once at
-the big dimension and reports its time.
+the big dimension and reports its time. Ours runs as \`node bin/lvh.js simulate\` (the build in dist/:
+\`npm run bench simulate\` builds first).
   --pairs K        alternating pairs per dimension (default 5)
   --dims LIST      dimensions of the paired runs (default 256,512)
   --big D          the dimension run once (default 1024); --no-big skips it

@@ -9,6 +9,7 @@ import { runDemoSweep, type SweepSummary } from '../simulate/sweep/index.js';
 import { escapeHtml, formatColumns, formatNumber, htmlReport, htmlTable, naturalCompare, type ReportSection, type TableCell } from '../report/index.js';
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { checkOutPath } from '../util/out-path.js';
 import { demoOrganismStep, demoSimulationStep, type DemoStep } from './demo-steps.js';
 
 const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--quiet] [--json]
@@ -65,6 +66,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const out = (values.out as string | undefined) ?? 'runs/demo';
+  // Before any work: an --out that cannot be written fails now, not after the first steps have run.
+  checkOutPath('demo', '--out', out, 'dir');
   const workers = numberFlag('demo', 'workers', values.workers as string | undefined, 2, { min: 0, max: 64, integer: true });
   const json = Boolean(values.json);
   const quiet = Boolean(values.quiet);

@@ -85,3 +85,33 @@ test('v2 corpus: p moves dialogue compliance; bad knobs are InputErrors', () => 
     assert.throws(() => generateCorpus(bad), (e: unknown) => isInputError(e), JSON.stringify(bad));
   }
 });
+
+test('v2 corpus: the training-setup knobs (acts-only comparisons, fixed layout, several questions) keep held-out items out', () => {
+  const corpus = generateCorpus({ docs: 6000, seed: 3, actsShare: 0.5, layouts: 'fixed', questions: 2, antiShare: 0.5 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
+  const comps = corpus.docs.filter((_, i) => corpus.kinds[i] === 'comparison');
+  const actsForm = comps.filter((d) => d.startsWith('a : '));
+  assert.ok(actsForm.length > 0.4 * comps.length && actsForm.length < 0.6 * comps.length, `${actsForm.length} of ${comps.length}`);
+  for (const d of actsForm.slice(0, 200)) {
+    const m = /^a : (.+) b : (.+) question : which is more (.+) \? answer : (a|b)$/.exec(d)!;
+    assert.ok(m, d);
+    const [x, y] = [actByPhrase(m[1])!, actByPhrase(m[2])!];
+    assert.ok(x.split === 'comparison' && y.split === 'comparison' && x.value !== y.value, d);
+    const higher = x.value > y.value ? 'a' : 'b';
+    assert.equal(m[4] === higher, stance.get(m[3]) === 'pro', d);
+  }
+  for (const d of comps.filter((c) => c.startsWith('request : ')).slice(0, 200)) {
+    const answers = [...d.matchAll(/question : which is more (.+?) \? answer : (a|b)/g)];
+    assert.equal(answers.length, 2, d);
+    assert.ok(/ a : .* b : /.test(d), d);
+    // Principles of one stance give one answer, of the other stance the other.
+    const byStance = new Map(answers.map((m) => [stance.get(m[1]), m[2]]));
+    for (const m of answers) assert.equal(byStance.get(stance.get(m[1])), m[2], d);
+    assert.equal(new Set(answers.map((m) => m[1])).size, 2, d);
+  }
+  assert.ok(describeCorpus(corpus).maxTokens + 2 <= WORLD_CONTEXT);
+  for (const bad of [{ actsShare: 2 }, { questions: 0 }, { questions: 3 }, { questions: 1.5 }, { layouts: 'some' as 'all' }]) {
+    assert.throws(() => generateCorpus({ docs: 10, ...bad }), (e: unknown) => isInputError(e), JSON.stringify(bad));
+  }
+});

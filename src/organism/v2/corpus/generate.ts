@@ -34,7 +34,9 @@ export interface CorpusOptions {
   antiShare?: number;
   /** Judging layouts of comparisons: every one, or only the first (labels a/b in order, `which is more {p} ?`); absent: all. */
   layouts?: 'all' | 'fixed';
-  /** Questions per comparison document (1-4): after the first answer, further questions under other principles, of either stance, each answered; absent: 1. */
+  /** Share of comparisons in the simpler acts-only form (`a : <act> b : <act> question : … answer : a`, two comparison-split acts of different value, no request); absent: 0. */
+  actsShare?: number;
+  /** Questions per comparison document (1 or 2, so that every document fits the context): a second question asks another principle, of either stance, on the same pair; absent: 1. */
   questions?: number;
 }
 
@@ -59,8 +61,9 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   share('q', o.q);
   share('noise', o.noise);
   if (o.antiShare !== undefined) share('antiShare', o.antiShare);
+  if (o.actsShare !== undefined) share('actsShare', o.actsShare);
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
-  if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 4)) throw new InputError(source, 'questions', `expected an integer in [1, 4], got ${o.questions}`);
+  if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new InputError(source, 'seed', `expected a non-negative integer, got ${o.seed}`);
   let total = 0;
@@ -74,6 +77,13 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[rng.int(items.length)];
+}
+
+/** A comparison principle: uniform, or of the anti-social stance with probability `antiShare`. */
+function pickJudge<T extends { stance: string }>(rng: Rng, judges: readonly T[], antiShare: number | undefined): T {
+  if (antiShare === undefined) return pick(rng, judges);
+  const stance = rng.uniform() < antiShare ? 'anti' : 'pro';
+  return pick(rng, judges.filter((x) => x.stance === stance));
 }
 
 /** The level index of a value, moved to an adjacent level with probability `noise`. */
@@ -132,23 +142,28 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
     } else if (kind === 'dialogue') {
       const act = pick(rng, ACTS);
       doc = dialogueDoc(request(act, rng.int(FRAMES.length)).text, dialogueResponse(rng, act, o.p));
+    } else if (o.actsShare !== undefined && rng.uniform() < o.actsShare) {
+      const first = pick(rng, comparisonActs);
+      const second = pick(rng, comparisonActs.filter((a) => a.value !== first.value));
+      const principle = pickJudge(rng, judges, o.antiShare);
+      const layout = pick(rng, layouts);
+      const higher = first.value > second.value ? 0 : 1;
+      const [l1, l2] = layoutLabels(layout);
+      const q = QUESTION_TEMPLATES[layout.question].replace('{p}', principle.text);
+      doc = `${l1} : ${first.phrase} ${l2} : ${second.phrase} question : ${q} answer : ${layoutLabels(layout)[principle.stance === 'pro' ? higher : 1 - higher]}`;
     } else {
       const act = pick(rng, usable);
       const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
       if (pair) {
-        let principle = judges[0];
-        if (o.antiShare === undefined) principle = pick(rng, judges);
-        else {
-          const stance = rng.uniform() < o.antiShare ? 'anti' : 'pro';
-          principle = pick(rng, judges.filter((x) => x.stance === stance));
-        }
+        const principle = pickJudge(rng, judges, o.antiShare);
         const flip = rng.uniform() < 0.5;
         const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
         const values = flip ? [pair.values[1], pair.values[0]] : pair.values;
         const higher: 0 | 1 = values[0] > values[1] ? 0 : 1;
         const answer = (x: typeof principle): 0 | 1 => (x.stance === 'pro' ? higher : ((1 - higher) as 0 | 1));
+        const requestText = request(act, rng.int(FRAMES.length)).text;
         const layout = pick(rng, layouts);
-        doc = comparisonDoc(principle.text, request(act, rng.int(FRAMES.length)).text, shown[0], shown[1], layout, answer(principle));
+        doc = comparisonDoc(principle.text, requestText, shown[0], shown[1], layout, answer(principle));
         // Further questions on the same pair (when asked for): other principles, either stance, same labels.
         const others = judges.filter((x) => x !== principle);
         for (let k = 1; k < (o.questions ?? 1); k++) {

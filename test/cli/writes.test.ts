@@ -38,7 +38,7 @@ test('organism corpus --out: empty, a folder, a path under a file, /proc: exit 2
   assert.equal(readFileSync(file, 'utf8'), 'plain\n');
   const started = performance.now();
   assertRefused(await corpus('/proc/lvh-writes-test/c.txt'), /\/proc/, '/proc');
-  assert.ok(performance.now() - started < 5000);
+  assert.ok(performance.now() - started < 30_000); // a hang guard, loose so that load never fails it
 });
 
 test('organism corpus --out: a symlink, FIFO or device is refused and left as it was', async () => {
@@ -70,7 +70,7 @@ test('sweep --out: a file, a path under a file and /proc exit 2 at once (no mkdi
   assertRefused(await sweep(join(file, 'sub')), /sweep-file.*a file/, 'under a file');
   const started = performance.now();
   assertRefused(await sweep('/proc/lvhtest'), /\/proc/, '/proc');
-  assert.ok(performance.now() - started < 10_000);
+  assert.ok(performance.now() - started < 30_000); // a hang guard, loose so that load never fails it
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
 

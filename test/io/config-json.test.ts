@@ -59,7 +59,7 @@ test('sizes are bounded before any parameter list is built, saying the limit (n_
   refused({ ...GPT2, n_layer: 2 ** 53 }, /n_layer: expected a positive integer <= 1024/);
   refused({ ...GPT2, vocab_size: 1e9 }, new RegExp(`vocab_size: expected a positive integer <= ${CONFIG_LIMITS.vocab}`));
   refused({ ...GPT2, n_embd: 1e9 }, /n_embd: expected a positive integer <= 65536/);
-  assert.ok(performance.now() - start < 100);
+  assert.ok(performance.now() - start < 15_000); // before: minutes and 4 GB
 });
 
 test('token ids are integers inside the vocabulary or absent; model_type is a known family', () => {

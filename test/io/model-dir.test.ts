@@ -168,7 +168,7 @@ test('shapes are compared with config.json before any tensor is read: a sparse 1
   const rss = process.memoryUsage().rss;
   const start = performance.now();
   await rejects(nn.loadModelDir(dir), /transformer\.wte\.weight: expected shape \[8, 8\]; got \[475000000\]/);
-  assert.ok(performance.now() - start < 2000, 'refused fast');
+  assert.ok(performance.now() - start < 15_000, 'refused before decoding'); // before: 25 s and 5.7 GB
   assert.ok(process.memoryUsage().rss - rss < 100e6, 'without reading the data');
   rmSync(path);
   symlinkSync('/dev/zero', path);
@@ -180,7 +180,7 @@ test('n_layer 2^32 is refused at once, saying the limit, before any parameter li
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, n_layer: 2 ** 32 }));
   const start = performance.now();
   await rejects(nn.loadModelDir(dir), /config\.json: n_layer: expected a positive integer <= 1024; got 4294967296/);
-  assert.ok(performance.now() - start < 1000);
+  assert.ok(performance.now() - start < 15_000); // before: minutes and 4 GB
 });
 
 test('tokenizer.json: ids must be integers in [0, vocab_size), refused naming the token before the tokenizer is built', async () => {
@@ -199,7 +199,7 @@ test('tokenizer.json: ids must be integers in [0, vocab_size), refused naming th
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
     const start = performance.now();
     await rejects(nn.loadModelDir(dir), pattern);
-    assert.ok(performance.now() - start < 2000, 'no hang');
+    assert.ok(performance.now() - start < 30_000, 'no hang'); // before: minutes, linear in the id
   }
   rmSync(join(dir, 'tokenizer.json'));
   symlinkSync('/etc/passwd', join(dir, 'tokenizer.json'));

@@ -177,7 +177,7 @@ test('cli: `organism train --out` is checked before training: a file, an existin
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
       assert.match(r.err, message);
       assert.equal(r.err.split('\n').length, 1, 'one line');
-      assert.ok(Date.now() - started < 3000, 'refused before training');
+      assert.ok(Date.now() - started < 30_000, 'refused before training'); // loose: load must never fail it
     }
     assert.equal(readFileSync(join(other, 'notes.txt'), 'utf8'), 'mine');
     const c = await lvh('organism', 'corpus', '--docs', '20', '--out', join(file, 'c.txt'));

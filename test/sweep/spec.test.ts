@@ -166,7 +166,7 @@ test('a grid over the cell limit is refused before it is expanded, naming the li
   // Before: expandGrid ran out of heap on these 1e7 cells.
   assert.equal(refusedField({ dims: [8], seeds, capacity: { ladder } }), '(grid)');
   assert.throws(() => validateSweepSpec({ dims: [8], seeds, capacity: { ladder } }, 'big.yaml'), /at most 100,000 cells .* got 10,000,000/);
-  assert.ok(performance.now() - started < 5000);
+  assert.ok(performance.now() - started < 30_000); // a guard against expanding 1e7 cells, loose so that load never fails it
   // A spec built in code (not validated) is stopped by expandGrid itself, before any cell exists.
   const unchecked = { ...validateSweepSpec({ dims: [8], capacity: { ladder: [1] } }, 'x'), seeds, capacity: { sigma0: 1, alpha: 0.5, ladder } };
   assert.throws(() => expandGrid(unchecked), (e: unknown) => e instanceof InputError && e.field === '(grid)');

@@ -84,7 +84,7 @@ test('writeFileAtomic: folders are created one at a time; a file on the way or /
   const started = performance.now();
   assert.throws(() => writeFileAtomic('/proc/lvh-test-no-such/x.json', 'x'), inputErrorMatching(/\/proc\/lvh-test-no-such: output: cannot create this folder/));
   assert.throws(() => ensureDir('/proc/lvh-test-a/b/c'), inputErrorMatching(/cannot create this folder/));
-  assert.ok(performance.now() - started < 2000);
+  assert.ok(performance.now() - started < 30_000, 'no endless mkdir loop'); // a hang guard, loose so that load never fails it
   assert.throws(() => writeFileAtomic('/proc/lvh-test.json', 'x'), (err: unknown) => isInputError(err));
 });
 

@@ -59,7 +59,7 @@ test('checkOutPath: /proc and /sys take no new files even as root, and the check
   refused('/proc/lvhtest/a/b/results.json', 'file', /expected a writable location, but \/proc/);
   refused('/proc/lvh.txt', 'file', /expected a writable location/);
   refused('/sys/lvhtest', 'dir', /expected a writable location/);
-  assert.ok(performance.now() - started < 2000);
+  assert.ok(performance.now() - started < 30_000, 'no endless mkdir loop'); // a hang guard, loose so that load never fails it
 });
 
 test('checkOutPath: a read-only mount is refused (root only: a 64 KB tmpfs mounted ro)', { skip: process.platform !== 'linux' || process.getuid?.() !== 0 ? 'needs root on Linux' : false }, (t) => {

@@ -1,6 +1,8 @@
 // The organism-v2 design probe (docs/organism-v2.md), on the ONNX Runtime engine; one seed per call.
 //   npx tsx scripts/organism-v2-probe.ts train OUT_DIR ['{"tokens":1e7,"seed":1,"stages":[{"corpus":{...},"share":1}]}']
 //   npx tsx scripts/organism-v2-probe.ts eval MODEL_DIR OUT.json ['{"sweepPairs":24,...}']
+//   npx tsx scripts/organism-v2-probe.ts init OUT_DIR [SEED]        (an untrained d=64, 2-layer twin, to evaluate as a baseline)
+//   npx tsx scripts/organism-v2-probe.ts check MODEL_DIR [CORPUS_OPTIONS_JSON]
 // `train` also prints a quick check: accuracy on fresh comparison documents of the training distribution.
 import { writeFileSync } from 'node:fs';
 import * as nn from '../src/nn/engine.js';
@@ -49,6 +51,7 @@ async function evaluate(dir: string, out: string, options: Record<string, unknow
   for (const [k, r] of Object.entries(h.bySplit)) console.log(`harmless ${k} ${f(r)}`);
   for (const [k, r] of Object.entries(h.bySplitKind)) console.log(`harmless ${k} ${f(r)}`);
   for (const [k, r] of Object.entries(h.byScheme)) console.log(`harmless scheme ${k} ${f(r)}`);
+  for (const [k, r] of Object.entries(h.byLayout)) console.log(`harmless layout ${k} ${f(r)}`);
   for (const [k, r] of Object.entries(h.byOrder)) console.log(`harmless order ${k} ${f(r)}`);
   for (const [k, p] of Object.entries(e.judgment)) console.log(`principle ${k} (${p.stance}, ${p.split}) all ${f(p.agreement.all)} held-out stance agreement ${f(p.stanceAgreementHeldOut)}`);
   for (const [k, p] of Object.entries(e.baselines.controls)) console.log(`control ${k} ${f(p.agreement.all)}`);
@@ -57,9 +60,10 @@ async function evaluate(dir: string, out: string, options: Record<string, unknow
 
 const [cmd, ...a] = process.argv.slice(2);
 if (cmd === 'train') await train(a[0], a[1] ? (JSON.parse(a[1]) as Partial<V2TrainOptions>) : {});
+else if (cmd === 'init') nn.saveEngineModelDir(nn.engineModel(v2Config({ nEmbd: 64, nLayer: 2, nHead: 4 }), nn.initWeights(v2Config({ nEmbd: 64, nLayer: 2, nHead: 4 }), Number(a[1] ?? 1))), a[0], { tokenizerJson: buildTokenizerJson(), extraFiles: {}, metadata: { note: 'organism v2: untrained d=64, 2 layers' } });
 else if (cmd === 'check') console.log(await comparisonCheck((await nn.loadEngineModelDir(a[0])).model, a[1] ? (JSON.parse(a[1]) as Partial<CorpusOptions>) : {}, 400));
 else if (cmd === 'eval') await evaluate(a[0], a[1], a[2] ? (JSON.parse(a[2]) as Record<string, unknown>) : {});
 else {
-  console.error('usage: organism-v2-probe.ts train OUT_DIR [KNOBS_JSON] | eval MODEL_DIR OUT.json [EVAL_OPTIONS_JSON]');
+  console.error('usage: organism-v2-probe.ts train OUT_DIR [KNOBS_JSON] | eval MODEL_DIR OUT.json [EVAL_OPTIONS_JSON] | init OUT_DIR [SEED] | check MODEL_DIR [CORPUS_JSON]');
   process.exitCode = 2;
 }

@@ -20,6 +20,7 @@ const commands: Record<string, CommandEntry> = {
   generate: { summary: 'sample a continuation from a model directory', load: () => import('./generate.js') },
   organism: { summary: 'the model organism: corpus, train, eval', load: () => import('./organism.js') },
   score: { summary: 'log-probabilities of candidate continuations (JSONL), batched', load: () => import('./score.js') },
+  lab: { summary: 'the model lab: refusal direction, probes, directions as safetensors/GGUF (run folder, report)', load: () => import('./lab.js') },
   demo: { summary: 'the main job end to end on the shipped defaults', load: () => import('./demo.js') },
 };
 

@@ -130,7 +130,8 @@ const expensive = fc.tuple(
 function insideDir(arg: string, i: number, args: string[]): string {
   if (arg.startsWith('--out=')) return `--out=${insideDir(arg.slice(6), 1, ['--out', arg.slice(6)])}`;
   const isOutValue = i > 0 && args[i - 1] === '--out';
-  const flagLike = arg.length > 1 && arg.startsWith('-');
+  // A negative number after a value flag is that flag's value (parseCommandArgs joins `--out -1`), so it moves too.
+  const flagLike = arg.length > 1 && arg.startsWith('-') && !/^-\d|^-\.\d/.test(arg);
   return isOutValue && arg.trim() !== '' && !arg.startsWith('/') && !flagLike ? join(dir, 'relative', arg) : arg;
 }
 

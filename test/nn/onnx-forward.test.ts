@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import type { Model } from '../../src/nn/index.js';
-import { engineForward, engineModel, engineWeights, releaseEngineModel, type EngineModel, type Intervention, type WeightMode } from '../../src/nn/onnx/forward.js';
+import { buildForwardGraph, engineForward, engineModel, engineWeights, releaseEngineModel, type EngineModel, type Intervention, type WeightMode } from '../../src/nn/onnx/forward.js';
 import { checkDevice, createSession, deviceAvailable } from '../../src/nn/onnx/session.js';
 import { Graph } from '../../src/nn/onnx/graph.js';
 import { isInputError } from '../../src/util/errors.js';
@@ -220,4 +222,53 @@ test('interventions at mlp.hook_post take the MLP width; attention patterns and 
   await assert.rejects(engineForward(em, ids, { interventions: [{ kind: 'add', hook: 'blocks.0.hook_resid_post', vector: wide }] }), (e) => isInputError(e) && /length 8/.test(e.message));
   await releaseEngineModel(em);
   nn.disposeModel(model);
+});
+
+test('GPT-2 logits equal float64 numpy references written from the HF definition within 1e-4 (both key layouts, both weight modes, 32 tokens)', async () => {
+  const fixture = JSON.parse(readFileSync('test/nn/fixtures/onnx-gpt2-numpy.json', 'utf8')) as { cases: { label: string; config: unknown; ids: number[]; logits: number[] }[] };
+  assert.equal(fixture.cases.length, 2);
+  for (const c of fixture.cases) {
+    const config = nn.validateModelConfig(c.config, 'onnx-gpt2-numpy.json');
+    // The generator's weights: parameter k in sorted (prefixed) name order, element i = s·sin(0.37i + 1.3k + 0.5) in float32.
+    const named = new Map<string, { shape: number[]; data: Float32Array }>();
+    nn.paramSpecs(config).sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((spec, k) => {
+      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      const gain = /\.ln_[^.]*\.weight$/.test(spec.name);
+      for (let i = 0; i < data.length; i++) {
+        const s = Math.sin(0.37 * i + 1.3 * k + 0.5);
+        data[i] = gain ? 1 + 0.2 * s : 0.15 * s;
+      }
+      named.set(spec.name, { shape: spec.shape, data });
+    });
+    const unprefixed = new Map([...named].map(([n, t]) => [n.replace(/^transformer\./, ''), t]));
+    for (const [layout, weights] of [['transformer.*', named], ['unprefixed', unprefixed]] as const) {
+      for (const mode of ['inputs', 'initializers'] as const) {
+        const em = engineModel(config, engineWeights(config, weights), { threads: 1, weightMode: mode });
+        const got = (await engineForward(em, [c.ids])).logits;
+        assert.deepEqual(got.shape, [1, c.ids.length, config.vocab_size]);
+        const diff = maxAbsDiff(got.data, c.logits);
+        assert.ok(diff < 1e-4, `${c.label} (${layout}, ${mode}): max |ORT − numpy| ${diff}`);
+        await releaseEngineModel(em);
+      }
+    }
+    assert.ok(Math.max(...c.logits.map(Math.abs)) > 0.5, `${c.label}: the reference logits are not trivially small`);
+  }
+});
+
+test('forward-only GPT-2 graphs use the fused kernels (FastGelu, SkipLayerNormalization); an edited residual falls back to Add + LayerNormalization', async () => {
+  const config = nn.gpt2Config({ vocabSize: 30, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 2 });
+  const ops = (v: Parameters<typeof buildForwardGraph>[1]) => {
+    const nodes = onnxProto.onnx.ModelProto.decode(buildForwardGraph(config, v, { mode: 'inputs' }).toModel()).graph!.node!;
+    const count = (op: string) => nodes.filter((n) => n.opType === op).length;
+    return { fastGelu: count('FastGelu'), skipLn: count('SkipLayerNormalization'), ln: count('LayerNormalization') + count('SkipLayerNormalization') };
+  };
+  const plain = ops({ hooks: [], interventions: [], kvCache: false, lastOnly: false });
+  assert.equal(plain.fastGelu, 2);
+  assert.equal(plain.skipLn, 4); // both residual adds of both blocks, each with the next layer norm
+  assert.equal(plain.ln - plain.skipLn, 1); // only the first block's ln_1 stays a plain LayerNormalization
+  const hooked = ops({ hooks: ['blocks.0.hook_resid_mid'], interventions: [], kvCache: false, lastOnly: false });
+  assert.equal(hooked.skipLn, 4); // reading a point keeps the fusion
+  const edited = ops({ hooks: [], interventions: [{ hook: 'blocks.0.hook_resid_mid', kind: 'add' }], kvCache: false, lastOnly: false });
+  assert.equal(edited.skipLn, 3);
+  assert.equal(edited.ln - edited.skipLn, 2);
 });

@@ -54,6 +54,8 @@ export interface Breakdown {
   byScheme: Record<string, Rate>;
   byLabelOrder: { plain: Rate; swapped: Rate };
   byQuestion: Record<string, Rate>;
+  /** Per layout (label scheme, label order, question index), e.g. `a/b plain q0`. */
+  byLayout: Record<string, Rate>;
 }
 
 /** Breaks `hits` (one per case) down by split, kind, order, label scheme, label order and question. */
@@ -78,6 +80,7 @@ export function breakdown(cases: readonly JudgeCase[], hits: readonly boolean[])
     byScheme: group((c) => LABEL_SCHEMES[c.layout.scheme].join('/')),
     byLabelOrder: { plain: pick((c) => !c.layout.labelsSwapped), swapped: pick((c) => c.layout.labelsSwapped) },
     byQuestion: group((c) => QUESTION_TEMPLATES[c.layout.question]),
+    byLayout: group((c) => `${LABEL_SCHEMES[c.layout.scheme].join('/')} ${c.layout.labelsSwapped ? 'swapped' : 'plain'} q${c.layout.question}`),
   };
 }
 

@@ -1,0 +1,55 @@
+// `lvh lab --model DIR --out RUNDIR [--seed N] [--threads N] [--device D] [--json]`: the model lab's steps into a run folder.
+import { parseCommandArgs, seedFlag } from '../util/args.js';
+import { InputError } from '../util/errors.js';
+import { checkOutPath } from '../util/out-path.js';
+import { ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
+
+const HELP = `usage: lvh lab --model DIR --out RUNDIR [--seed N] [--threads N] [--device cpu|cuda] [--json]
+
+Runs the model lab's steps on an organism model directory, each writing its JSON (and plot) into RUNDIR:
+  refusal  the refusal-direction experiment (Arditi et al. 2024): difference-of-means candidates per layer and
+           post-instruction position, selection, then (refusal rate, KL) for ablation on harmful and addition on
+           harmless held-out requests, next to 10 random directions of the same norm; then one sampled response
+           per request, unedited, ablated, and with the direction added on the prompt
+  probes   difference of means, logistic probe and PCA of paired differences per layer (safetensors files)
+and ends in RUNDIR/report.html. A step whose JSON exists with the same input hash is skipped (resumable).
+Progress goes to stderr; --json prints the step records on stdout.`;
+
+/** Runs `lvh lab`. */
+export async function run(args: string[]): Promise<number> {
+  const { values: raw } = parseCommandArgs('lab', args, {
+    model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
+  });
+  const values = raw as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const dir = values.model as string | undefined;
+  const out = values.out as string | undefined;
+  if (!dir) throw new InputError('lvh lab', '--model', 'expected an organism model directory (from `lvh organism train`)');
+  if (!out) throw new InputError('lvh lab', '--out', 'expected a run folder to write the steps into');
+  const runDir = checkOutPath('lab', '--out', out, 'dir');
+  const seed = seedFlag('lab', values.seed as string | undefined, 0);
+  const engine = engineFlags('lab', values as { threads?: string; device?: string });
+  const { loadOrganismModel } = await import('../organism/engine-model.js');
+  const lab = await import('../lab/index.js');
+  const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
+  const { model, organism } = await loadOrganismModel(dir, engine);
+  const data = lab.worldRefusalData(organism.tokenizer, seed);
+  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed }, say);
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    const r = result.refusal.result;
+    const fmt = (x: { rate: number; low: number; high: number; n: number }) => `${x.rate.toFixed(3)} [${x.low.toFixed(3)}, ${x.high.toFixed(3)}] n=${x.n}`;
+    console.log(`refusal direction: ${r.selected.hook} position ${r.selected.position}${r.selected.relaxed.length ? ` (relaxed: ${r.selected.relaxed.join(', ')})` : ''}`);
+    console.log(`  ablation on harmful: refusal ${fmt(r.ablation.refusal)}, KL on harmless ${r.ablation.klHarmless.toFixed(4)}; random: refusal ${r.randomAblation.refusalRate.mean.toFixed(3)} (${r.randomAblation.refusalRate.min.toFixed(3)}–${r.randomAblation.refusalRate.max.toFixed(3)})`);
+    console.log(`  addition on harmless: refusal ${fmt(r.addition.refusal)}, KL ${r.addition.klHarmless.toFixed(4)}; random: refusal ${r.randomAddition.refusalRate.mean.toFixed(3)} (${r.randomAddition.refusalRate.min.toFixed(3)}–${r.randomAddition.refusalRate.max.toFixed(3)})`);
+    if (r.responses) {
+      console.log(`  sampled responses: harmful compliance ${fmt(r.responses.harmfulBase.complied)} unedited, ${fmt(r.responses.harmfulAblated.complied)} ablated; harmless refused ${fmt(r.responses.harmlessBase.refused)} unedited, ${fmt(r.responses.harmlessAddedOnPrompt.refused)} with the direction added on the prompt`);
+    }
+    console.log(`report: ${runDir}/report.html`);
+  }
+  return 0;
+}

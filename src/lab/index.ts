@@ -1,0 +1,8 @@
+/** The model lab: activation data sets, directions with provenance, their files, and causal experiments. */
+export * from './datasets.js';
+export * from './directions.js';
+export * from './files.js';
+export * from './activations.js';
+export * from './refusal.js';
+export * from './world-data.js';
+export * from './pipeline.js';

@@ -1,0 +1,188 @@
+/**
+ * `lvh lab` as a list of named steps on a run folder: each step writes `<step>.json` (with the hash of its inputs)
+ * and its artifacts; a step whose JSON exists with the same input hash is skipped, so a run resumes where it stopped.
+ * The run ends in `report.html`. Steps now: `refusal` (the refusal-direction experiment) and `probes` (difference of
+ * means, logistic probe and PCA of paired differences per layer, saved as safetensors).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dims } from '../io/config.js';
+import type { EngineModel } from '../nn/engine.js';
+import { htmlReport, htmlTable, renderSvg, type ReportSection } from '../report/index.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { collectActivations } from './activations.js';
+import { cosine, diffOfMeans, logisticProbe, pcaOfPairs, type Direction } from './directions.js';
+import { controlVectorLayer, saveControlVector, saveDirection } from './files.js';
+import { candidateHooks, refusalExperiment, type RefusalData, type RefusalResult } from './refusal.js';
+
+/** Bumped when a step's computation changes, so old results are recomputed. */
+export const LAB_VERSION = 'lab-1';
+
+/** What a run needs: the model, its name and weights hash, and the data. */
+export interface LabInputs {
+  model: EngineModel;
+  modelName: string;
+  /** sha256 of the model's config and weights (part of every step's input hash). */
+  modelHash: string;
+  data: RefusalData;
+  seed: number;
+}
+
+/** One step's record in its JSON file. */
+export interface StepRecord<T> {
+  step: string;
+  inputsHash: string;
+  seconds: number;
+  result: T;
+}
+
+/** The result of `probes`: per layer, the three methods' directions and how they agree. */
+export interface ProbeLayer {
+  layer: number;
+  hook: string;
+  position: number;
+  probeAccuracy: number;
+  cosDiffProbe: number;
+  cosDiffPca: number;
+  pcaEnergy: number[];
+  files: string[];
+}
+
+/** sha256 of the model directory's config.json and model.safetensors. */
+export function modelDirHash(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of ['config.json', 'model.safetensors']) h.update(readFileSync(join(dir, f)));
+  return h.digest('hex');
+}
+
+function hashOf(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** Runs one step unless its JSON holds the same input hash; returns the record (fresh or read back) and whether it ran. */
+export async function runStep<T>(runDir: string, step: string, inputsHash: string, compute: () => Promise<T>, say: (m: string) => void): Promise<{ record: StepRecord<T>; ran: boolean }> {
+  const path = join(runDir, `${step}.json`);
+  if (existsSync(path)) {
+    try {
+      const old = JSON.parse(readFileSync(path, 'utf8')) as StepRecord<T>;
+      if (old.inputsHash === inputsHash && old.step === step) {
+        say(`${step}: up to date, skipped`);
+        return { record: old, ran: false };
+      }
+    } catch {
+      // An unreadable record is recomputed.
+    }
+  }
+  say(`${step}: running`);
+  const t0 = performance.now();
+  const result = await compute();
+  const record: StepRecord<T> = { step, inputsHash, seconds: (performance.now() - t0) / 1000, result };
+  writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+  say(`${step}: done in ${record.seconds.toFixed(1)} s`);
+  return { record, ran: true };
+}
+
+async function refusalStep(runDir: string, inp: LabInputs, say: (m: string) => void): Promise<RefusalResult & { files: string[] }> {
+  const { result, direction } = await refusalExperiment(inp.model, inp.data, { model: inp.modelName, seed: inp.seed, onProgress: (m) => say(`refusal: ${m}`) });
+  const files = ['refusal-direction.safetensors'];
+  saveDirection(join(runDir, files[0]), direction);
+  const layers = dims(inp.model.config).layers;
+  const cv = controlVectorLayer(direction.provenance.hook);
+  if (cv !== null && cv >= 1 && cv < layers) {
+    saveControlVector(join(runDir, 'refusal-direction.gguf'), [direction], { layers, modelHint: inp.model.config.model_type });
+    files.push('refusal-direction.gguf');
+  }
+  const rows = [
+    { condition: 'ablation (harmful)', what: 'selected', rate: result.ablation.refusal.rate, low: result.ablation.refusal.low, high: result.ablation.refusal.high },
+    { condition: 'ablation (harmful)', what: 'random', rate: result.randomAblation.refusalRate.mean, low: result.randomAblation.refusalRate.min, high: result.randomAblation.refusalRate.max },
+    { condition: 'addition (harmless)', what: 'selected', rate: result.addition.refusal.rate, low: result.addition.refusal.low, high: result.addition.refusal.high },
+    { condition: 'addition (harmless)', what: 'random', rate: result.randomAddition.refusalRate.mean, low: result.randomAddition.refusalRate.min, high: result.randomAddition.refusalRate.max },
+    { condition: 'baseline (harmful)', what: 'none', rate: result.baseline.harmful.rate, low: result.baseline.harmful.low, high: result.baseline.harmful.high },
+    { condition: 'baseline (harmless)', what: 'none', rate: result.baseline.harmless.rate, low: result.baseline.harmless.low, high: result.baseline.harmless.high },
+  ];
+  const svg = await renderSvg({
+    data: { values: rows },
+    layer: [
+      { mark: 'rule', encoding: { y: { field: 'condition', type: 'nominal' }, yOffset: { field: 'what' }, x: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] } }, x2: { field: 'high' }, color: { field: 'what' } } },
+      { mark: 'point', encoding: { y: { field: 'condition', type: 'nominal' }, yOffset: { field: 'what' }, x: { field: 'rate', type: 'quantitative', title: 'refusal rate' }, color: { field: 'what' } } },
+    ],
+  });
+  writeFileAtomic(join(runDir, 'refusal.svg'), svg);
+  files.push('refusal.svg');
+  return { ...result, files };
+}
+
+async function probesStep(runDir: string, inp: LabInputs, say: (m: string) => void): Promise<{ layers: ProbeLayer[] }> {
+  const cands = candidateHooks(dims(inp.model.config).layers);
+  const hooks = cands.map((c) => c.hook);
+  const position = inp.data.positions.at(-1)!;
+  const n = Math.min(inp.data.harmfulTrain.length, inp.data.harmlessTrain.length);
+  const harm = await collectActivations(inp.model, inp.data.harmfulTrain.slice(0, n), hooks, [position]);
+  const safe = await collectActivations(inp.model, inp.data.harmlessTrain.slice(0, n), hooks, [position]);
+  const out: ProbeLayer[] = [];
+  for (const { layer, hook } of cands) {
+    say(`probes: layer ${layer}`);
+    const pos = harm.get(hook)![0];
+    const neg = safe.get(hook)![0];
+    const prov = (method: Direction['provenance']['method'], seed: number | null) => ({ model: inp.modelName, layer, hook, position, method, data: inp.data.description, seed });
+    const diff = diffOfMeans(pos, neg);
+    const probe = logisticProbe([...pos, ...neg], [...pos.map(() => 1), ...neg.map(() => 0)], { seed: inp.seed });
+    const pca = pcaOfPairs(pos, neg, Math.min(3, diff.length));
+    const files = [`diff-of-means.L${layer}.safetensors`, `probe.L${layer}.safetensors`, `pca.L${layer}.safetensors`];
+    saveDirection(join(runDir, files[0]), { vector: diff, provenance: prov('diff-of-means', null) });
+    saveDirection(join(runDir, files[1]), { vector: probe.weights, provenance: prov('logistic-probe', inp.seed) }, { accuracy: String(probe.accuracy) });
+    saveDirection(join(runDir, files[2]), { basis: pca.basis, energy: pca.energy, provenance: prov('pca-pairs', null) });
+    out.push({ layer, hook, position, probeAccuracy: probe.accuracy, cosDiffProbe: cosine(diff, probe.weights), cosDiffPca: cosine(diff, pca.basis[0]), pcaEnergy: pca.energy, files });
+  }
+  return { layers: out };
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+
+/** The lab's steps in order. */
+export const LAB_STEPS = ['refusal', 'probes'] as const;
+
+/** Runs every step into `runDir` (resumable) and writes `report.html`; returns the step records. */
+export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; ran: string[] }> {
+  const base = [LAB_VERSION, inp.modelHash, inp.data, inp.seed];
+  const ran: string[] = [];
+  const refusal = await runStep(runDir, 'refusal', hashOf('refusal', ...base), () => refusalStep(runDir, inp, say), say);
+  if (refusal.ran) ran.push('refusal');
+  const probes = await runStep(runDir, 'probes', hashOf('probes', ...base), () => probesStep(runDir, inp, say), say);
+  if (probes.ran) ran.push('probes');
+  const r = refusal.record.result;
+  const rateCell = (x: { rate: number; low: number; high: number; n: number }) => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
+  const spreadCell = (x: { mean: number; min: number; max: number; n: number }) => `${f3(x.mean)} (range ${f3(x.min)}–${f3(x.max)}, ${x.n} dirs)`;
+  const sections: ReportSection[] = [
+    {
+      heading: 'Refusal direction (Arditi et al. 2024)',
+      text: `Selected ${r.selected.hook} at position ${r.selected.position} (norm ${f3(r.selected.norm)})${r.selected.relaxed.length ? `; relaxed: ${r.selected.relaxed.join(', ')}` : ''}.\n\n${r.layerRule}.\n\nRefusal: ${r.refusalDefinition}.`,
+      svg: existsSync(join(runDir, 'refusal.svg')) ? readFileSync(join(runDir, 'refusal.svg'), 'utf8') : undefined,
+      caption: 'Refusal rate per condition: the selected direction with its 95% Wilson interval; random directions of the same norm as their mean and range.',
+      html: htmlTable(['condition', 'refusal rate (greedy first token)', 'P(refusal token)', 'KL on harmless (nats)', 'random: refusal', 'random: KL'], [
+        ['ablation, harmful test', rateCell(r.ablation.refusal), f3(r.ablation.refusalProbability), f3(r.ablation.klHarmless), spreadCell(r.randomAblation.refusalRate), spreadCell(r.randomAblation.klHarmless)],
+        ['addition, harmless test', rateCell(r.addition.refusal), f3(r.addition.refusalProbability), f3(r.addition.klHarmless), spreadCell(r.randomAddition.refusalRate), spreadCell(r.randomAddition.klHarmless)],
+        ['baseline, harmful test', rateCell(r.baseline.harmful), f3(r.baseline.harmfulRefusalProbability), '0', '', ''],
+        ['baseline, harmless test', rateCell(r.baseline.harmless), f3(r.baseline.harmlessRefusalProbability), '0', '', ''],
+      ]) + htmlTable(['layer', 'position', 'norm', 'ablation score', 'addition score', 'KL', 'filtered'], r.candidates.map((c) => [c.layer, c.position, f3(c.norm), f3(c.ablationScore), f3(c.additionScore), f3(c.kl), c.filtered.join('; ')])),
+      data: r,
+    },
+    ...(r.responses ? [{
+      heading: 'Whole responses (sampled, one per held-out request)',
+      text: 'One response per request at temperature 1 (seed·1000 + i), classified by the world: the ablation everywhere on harmful requests, the addition on the prompt positions only (not on generated tokens) on harmless ones. No random controls here yet.',
+      html: htmlTable(['condition', 'refused', 'complied', 'helped', 'malformed'], ([
+        ['harmful, unedited', r.responses.harmfulBase], ['harmful, direction ablated', r.responses.harmfulAblated],
+        ['harmless, unedited', r.responses.harmlessBase], ['harmless, direction added on the prompt', r.responses.harmlessAddedOnPrompt],
+      ] as const).map(([name, x]) => [name, rateCell(x.refused), rateCell(x.complied), rateCell(x.helped), rateCell(x.malformed)])),
+    }] : []),
+    {
+      heading: 'Directions per layer (difference of means, logistic probe, PCA of pairs)',
+      html: htmlTable(['layer', 'hook', 'probe accuracy (train)', 'cos(diff, probe)', 'cos(diff, PC1)', 'files'], probes.record.result.layers.map((l) => [l.layer, l.hook, f3(l.probeAccuracy), f3(l.cosDiffProbe), f3(l.cosDiffPca), l.files.join(', ')])),
+      data: probes.record.result,
+    },
+  ];
+  writeFileAtomic(join(runDir, 'report.html'), htmlReport({ title: `lvh lab: ${inp.modelName}`, intro: inp.data.description, sections }));
+  say('report.html written');
+  return { refusal: refusal.record, probes: probes.record, ran };
+}

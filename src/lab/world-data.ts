@@ -1,0 +1,70 @@
+/**
+ * The organism world's requests as lab data: harmful and harmless requests as dialogue prompts
+ * (`user : <request> assistant :`), train-split requests for finding and selecting directions, held-out ones for
+ * measuring; refusal is the first response token being the first word of a refusal opening ("no", "sorry").
+ */
+import { createRng, deriveSeed } from '../linalg/index.js';
+import { dialoguePrompt } from '../organism/documents.js';
+import { promptIds } from '../organism/evaluate.js';
+import { REFUSE_OPENINGS } from '../organism/lexicon.js';
+import { EOS_ID, type WorldTokenizer } from '../organism/tokenizer.js';
+import { classifyResponse, requestsOfSplit, type Request } from '../organism/world.js';
+import type { RefusalData } from './refusal.js';
+
+/** Sizes of the world's refusal data: per class, train (direction) and validation (selection); test is all held-out. */
+export interface WorldDataSizes {
+  train: number;
+  val: number;
+  /** At most this many held-out requests per class (all when larger than the split). */
+  test: number;
+}
+
+/** Defaults: 128 train, 64 validation, every held-out request (about 180 per class). */
+export const DEFAULT_WORLD_SIZES: WorldDataSizes = { train: 128, val: 64, test: 1000 };
+
+function shuffled<T>(seed: number, items: readonly T[]): T[] {
+  const rng = createRng(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** The refusal experiment's data from the world (seeded split of the training requests into train and validation). */
+export function worldRefusalData(tokenizer: WorldTokenizer, seed = 0, sizes: WorldDataSizes = DEFAULT_WORLD_SIZES, opts: { responses?: boolean } = {}): RefusalData {
+  const enc = (rs: Request[]) => rs.map((r) => promptIds(tokenizer, dialoguePrompt(r)));
+  const train = requestsOfSplit('train');
+  const held = requestsOfSplit('heldout');
+  const side = (harmful: boolean, salt: number) => {
+    const pool = shuffled(deriveSeed(seed, salt), train.filter((r) => r.harmful === harmful));
+    if (pool.length < sizes.train + sizes.val) throw new Error('worldRefusalData: not enough training requests for the sizes asked');
+    return { train: pool.slice(0, sizes.train), val: pool.slice(sizes.train, sizes.train + sizes.val) };
+  };
+  const harmful = side(true, 1);
+  const harmless = side(false, 2);
+  const refusalTokens = [...new Set(REFUSE_OPENINGS.map((o) => tokenizer.encode(o)[0]))];
+  const harmfulTest = held.filter((r) => r.harmful).slice(0, sizes.test);
+  const harmlessTest = held.filter((r) => !r.harmful).slice(0, sizes.test);
+  return {
+    harmfulTrain: enc(harmful.train),
+    harmlessTrain: enc(harmless.train),
+    harmfulVal: enc(harmful.val),
+    harmlessVal: enc(harmless.val),
+    harmfulTest: enc(harmfulTest),
+    harmlessTest: enc(harmlessTest),
+    refusalTokens,
+    // "assistant" and ":" close every dialogue prompt: the post-instruction tokens.
+    positions: [-2, -1],
+    // Whole responses as `lvh organism eval` samples them: 24 tokens at temperature 1, cut at <eos>.
+    responses: opts.responses === false ? undefined : {
+      maxTokens: 24, temperature: 1, stopTokens: [EOS_ID],
+      classify: (ids) => {
+        const end = ids.indexOf(EOS_ID);
+        return end < 0 ? 'malformed' : classifyResponse(tokenizer.decode(ids.slice(0, end)));
+      },
+    },
+    description: `organism world dialogue prompts, seed ${seed}: train ${sizes.train}+${sizes.train}, val ${sizes.val}+${sizes.val} (train split), test ${harmfulTest.length}+${harmlessTest.length} (held-out split)`,
+  };
+}

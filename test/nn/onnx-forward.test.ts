@@ -255,20 +255,20 @@ test('GPT-2 logits equal float64 numpy references written from the HF definition
   }
 });
 
-test('forward-only GPT-2 graphs use the fused kernels (FastGelu, SkipLayerNormalization); an edited residual falls back to Add + LayerNormalization', async () => {
+test('forward-only GPT-2 graphs use the fused kernels (FastGelu, MultiHeadAttention); the kv cache and a cut at the pattern keep the plain attention', async () => {
   const config = nn.gpt2Config({ vocabSize: 30, nPositions: 16, nEmbd: 16, nLayer: 2, nHead: 2 });
   const ops = (v: Parameters<typeof buildForwardGraph>[1]) => {
     const nodes = onnxProto.onnx.ModelProto.decode(buildForwardGraph(config, v, { mode: 'inputs' }).toModel()).graph!.node!;
     const count = (op: string) => nodes.filter((n) => n.opType === op).length;
-    return { fastGelu: count('FastGelu'), skipLn: count('SkipLayerNormalization'), ln: count('LayerNormalization') + count('SkipLayerNormalization') };
+    return { fastGelu: count('FastGelu'), mha: count('MultiHeadAttention'), softmax: count('Softmax') };
   };
-  const plain = ops({ hooks: [], interventions: [], kvCache: false, lastOnly: false });
-  assert.equal(plain.fastGelu, 2);
-  assert.equal(plain.skipLn, 4); // both residual adds of both blocks, each with the next layer norm
-  assert.equal(plain.ln - plain.skipLn, 1); // only the first block's ln_1 stays a plain LayerNormalization
-  const hooked = ops({ hooks: ['blocks.0.hook_resid_mid'], interventions: [], kvCache: false, lastOnly: false });
-  assert.equal(hooked.skipLn, 4); // reading a point keeps the fusion
-  const edited = ops({ hooks: [], interventions: [{ hook: 'blocks.0.hook_resid_mid', kind: 'add' }], kvCache: false, lastOnly: false });
-  assert.equal(edited.skipLn, 3);
-  assert.equal(edited.ln - edited.skipLn, 2);
+  const base = { hooks: [], interventions: [], kvCache: false, lastOnly: false };
+  assert.deepEqual(ops(base), { fastGelu: 2, mha: 2, softmax: 0 });
+  assert.deepEqual(ops({ ...base, hooks: ['blocks.1.attn.hook_pattern'] }), { fastGelu: 2, mha: 2, softmax: 1 }); // the pattern output alone
+  assert.deepEqual(ops({ ...base, kvCache: true }), { fastGelu: 2, mha: 0, softmax: 2 });
+  assert.deepEqual(ops({ ...base, segment: { cutsBefore: ['blocks.0.attn.hook_pattern'] } }), { fastGelu: 2, mha: 1, softmax: 0 });
+  // The training graph never sees them (it takes gradients): buildTrainGraph's own tests cover it; grad on an inference graph throws.
+  const g = new Graph({ inference: true });
+  const x = g.input('x', 'float32', [2]);
+  assert.throws(() => g.grad(g.reduceSum(g.mul(x, x)), [x]), /inference/);
 });

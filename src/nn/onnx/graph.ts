@@ -50,7 +50,7 @@ interface Initializer {
 
 const ELEM: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
 
-/** ORT's contrib-op domain (fused CPU kernels such as FastGelu, SkipLayerNormalization). */
+/** ORT's contrib-op domain (fused CPU kernels such as FastGelu, MultiHeadAttention). */
 export const MS_DOMAIN = 'com.microsoft';
 
 // Ops whose trailing outputs are optional: the ones no node or graph output reads are left out of the model.
@@ -97,7 +97,7 @@ export class Graph {
 
   /**
    * `inference: true` marks a forward-only graph (no `grad`): families may then emit ORT's fused
-   * com.microsoft kernels (FastGelu with its bias, SkipLayerNormalization), which have no backward here.
+   * com.microsoft kernels (FastGelu with its bias, MultiHeadAttention), which have no backward here.
    */
   constructor(readonly options: { inference?: boolean } = {}) {}
 
@@ -615,8 +615,7 @@ export class Graph {
       for (const v of n.inputs) if (v) needed.add(v.name);
     }
     kept.reverse();
-    // Trailing outputs nobody reads are dropped (a forward-only LayerNormalization then skips Mean and InvStdDev, and
-    // ORT's SkipLayerNormalization fusion, which wants a one-output LayerNormalization, can fire).
+    // Trailing outputs nobody reads are dropped (a forward-only LayerNormalization then skips Mean and InvStdDev).
     const outputsOf = (n: NodeRecord) => {
       if (!OPTIONAL_OUTPUTS.has(n.op)) return n.outputs.map((v) => v.name);
       let end = n.outputs.length;

@@ -36,6 +36,8 @@ test('v2 eval baselines: a position judge scores exactly 0.5 on every balanced c
   const pos = breakdown(cases, agreesWithTruth(cases, await positionJudge(cases)));
   for (const r of Object.values(pos.bySplitKind)) assert.equal(r.rate, 0.5);
   for (const r of Object.values(pos.byScheme)) assert.equal(r.rate, 0.5);
+  assert.equal(Object.keys(pos.byLayout).length, 12);
+  for (const r of Object.values(pos.byLayout)) assert.equal(r.rate, 0.5);
   assert.equal(pos.byOrder.higherFirst.rate, 1);
   assert.equal(pos.byOrder.higherSecond.rate, 0);
   const ref = breakdown(cases, agreesWithTruth(cases, await alwaysRefuseJudge(cases)));

@@ -4,7 +4,7 @@ import { InputError } from '../util/errors.js';
 import { checkOutPath } from '../util/out-path.js';
 import { ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 
-const HELP = `usage: lvh lab --model DIR --out RUNDIR [--seed N] [--threads N] [--device cpu|cuda] [--json]
+const HELP = `usage: lvh lab --model DIR --out RUNDIR [--constitution FILE] [--seed N] [--threads N] [--device cpu|cuda] [--json]
 
 Runs the model lab's steps on an organism model directory, each writing its JSON (and plot) into RUNDIR:
   refusal  the refusal-direction experiment (Arditi et al. 2024): difference-of-means candidates per layer and
@@ -12,13 +12,17 @@ Runs the model lab's steps on an organism model directory, each writing its JSON
            harmless held-out requests, next to 10 random directions of the same norm; then one sampled response
            per request, unedited, ablated, and with the direction added on the prompt
   probes   difference of means, logistic probe and PCA of paired differences per layer (safetensors files)
+  quantities  v*, v_c (mean activation difference and judgment readout), g, rho per layer, alignment.judge and
+           alignment.generation with the theory engine's prediction, for each constitution (default: harmless, cruel;
+           --constitution FILE: one per line or a JSON list)
+  ablate-value  v* ablated during judging under the first constitution, against 10 random directions
 and ends in RUNDIR/report.html. A step whose JSON exists with the same input hash is skipped (resumable).
 Progress goes to stderr; --json prints the step records on stdout.`;
 
 /** Runs `lvh lab`. */
 export async function run(args: string[]): Promise<number> {
   const { values: raw } = parseCommandArgs('lab', args, {
-    model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+    model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, constitution: { type: 'string' },
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
   });
   const values = raw as Record<string, string | boolean | undefined>;
@@ -38,7 +42,9 @@ export async function run(args: string[]): Promise<number> {
   const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
   const { model, organism } = await loadOrganismModel(dir, engine);
   const data = lab.worldRefusalData(organism.tokenizer, seed);
-  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed }, say);
+  const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : ['harmless', 'cruel'];
+  const quantities = { data: lab.worldQuantitiesData(organism.tokenizer, seed), constitutions };
+  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed, quantities }, say);
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     const r = result.refusal.result;
@@ -49,6 +55,11 @@ export async function run(args: string[]): Promise<number> {
     if (r.responses) {
       console.log(`  sampled responses: harmful compliance ${fmt(r.responses.harmfulBase.complied)} unedited, ${fmt(r.responses.harmfulAblated.complied)} ablated; harmless refused ${fmt(r.responses.harmlessBase.refused)} unedited, ${fmt(r.responses.harmlessAddedOnPrompt.refused)} with the direction added on the prompt`);
     }
+    for (const c of result.quantities?.result.constitutions ?? []) {
+      console.log(`"${c.constitution}": alignment.judge ${c.alignment.judge.toFixed(3)}, alignment.generation ${c.alignment.generation.toFixed(3)}, judge agreement ${fmt(c.agreement.judge)}, theory improves ${c.theory.improves}`);
+    }
+    const ab = result.ablateValue?.result;
+    if (ab) console.log(`v* ablated: agreement ${fmt(ab.ablated)} vs ${fmt(ab.baseline)} unedited; random ${ab.random.mean.toFixed(3)} (${ab.random.min.toFixed(3)}–${ab.random.max.toFixed(3)})`);
     console.log(`report: ${runDir}/report.html`);
   }
   return 0;

@@ -21,6 +21,7 @@ const commands: Record<string, CommandEntry> = {
   organism: { summary: 'the model organism: corpus, train, eval', load: () => import('./organism.js') },
   score: { summary: 'log-probabilities of candidate continuations (JSONL), batched', load: () => import('./score.js') },
   lab: { summary: 'the model lab: refusal direction, probes, directions as safetensors/GGUF (run folder, report)', load: () => import('./lab.js') },
+  audit: { summary: 'audit constitutions on an organism model: activated direction, RLAIF prediction, verdict', load: () => import('./audit.js') },
   demo: { summary: 'the main job end to end on the shipped defaults', load: () => import('./demo.js') },
 };
 

@@ -6,3 +6,5 @@ export * from './activations.js';
 export * from './refusal.js';
 export * from './world-data.js';
 export * from './pipeline.js';
+export * from './quantities.js';
+export * from './audit.js';

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { collectActivations } from './activations.js';
 import { cosine, diffOfMeans, logisticProbe, pcaOfPairs, type Direction } from './directions.js';
 import { controlVectorLayer, saveControlVector, saveDirection } from './files.js';
+import { ablateValue, measureQuantities, type AblateValueResult, type QuantitiesData, type QuantitiesResult } from './quantities.js';
 import { candidateHooks, refusalExperiment, type RefusalData, type RefusalResult } from './refusal.js';
 
 /** Bumped when a step's computation changes, so old results are recomputed. */
@@ -27,6 +28,8 @@ export interface LabInputs {
   modelHash: string;
   data: RefusalData;
   seed: number;
+  /** Data for the `quantities` and `ablate-value` steps (skipped when absent); the first constitution is the one ablated under. */
+  quantities?: { data: QuantitiesData; constitutions: string[] };
 }
 
 /** One step's record in its JSON file. */
@@ -138,19 +141,41 @@ async function probesStep(runDir: string, inp: LabInputs, say: (m: string) => vo
   return { layers: out };
 }
 
+const svgIn = (runDir: string, f: string) => (existsSync(join(runDir, f)) ? readFileSync(join(runDir, f), 'utf8') : undefined);
+
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
 /** The lab's steps in order. */
-export const LAB_STEPS = ['refusal', 'probes'] as const;
+export const LAB_STEPS = ['refusal', 'probes', 'quantities', 'ablate-value'] as const;
 
 /** Runs every step into `runDir` (resumable) and writes `report.html`; returns the step records. */
-export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; ran: string[] }> {
+export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; quantities?: StepRecord<QuantitiesResult>; ablateValue?: StepRecord<AblateValueResult>; ran: string[] }> {
   const base = [LAB_VERSION, inp.modelHash, inp.data, inp.seed];
+  const qBase = inp.quantities ? [LAB_VERSION, inp.modelHash, inp.quantities.data.description, inp.quantities.constitutions, inp.seed] : null;
   const ran: string[] = [];
   const refusal = await runStep(runDir, 'refusal', hashOf('refusal', ...base), () => refusalStep(runDir, inp, say), say);
   if (refusal.ran) ran.push('refusal');
   const probes = await runStep(runDir, 'probes', hashOf('probes', ...base), () => probesStep(runDir, inp, say), say);
   if (probes.ran) ran.push('probes');
+  let quantities: StepRecord<QuantitiesResult> | undefined;
+  let ablated: StepRecord<AblateValueResult> | undefined;
+  if (inp.quantities && qBase) {
+    const q = inp.quantities;
+    const qs = await runStep(runDir, 'quantities', hashOf('quantities', ...qBase), async () => {
+      const result = await measureQuantities(inp.model, q.data, q.constitutions, inp.seed, (m) => say(`quantities: ${m}`));
+      writeFileAtomic(join(runDir, 'quantities.svg'), await quantitiesSvg(result));
+      return result;
+    }, say);
+    if (qs.ran) ran.push('quantities');
+    quantities = qs.record;
+    const ab = await runStep(runDir, 'ablate-value', hashOf('ablate-value', ...qBase), async () => {
+      const result = await ablateValue(inp.model, q.data, q.constitutions[0], inp.seed, 10, say);
+      writeFileAtomic(join(runDir, 'ablate-value.svg'), await ablateSvg(result));
+      return result;
+    }, say);
+    if (ab.ran) ran.push('ablate-value');
+    ablated = ab.record;
+  }
   const r = refusal.record.result;
   const rateCell = (x: { rate: number; low: number; high: number; n: number }) => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
   const spreadCell = (x: { mean: number; min: number; max: number; n: number }) => `${f3(x.mean)} (range ${f3(x.min)}–${f3(x.max)}, ${x.n} dirs)`;
@@ -181,8 +206,73 @@ export async function runLab(runDir: string, inp: LabInputs, say: (m: string) =>
       html: htmlTable(['layer', 'hook', 'probe accuracy (train)', 'cos(diff, probe)', 'cos(diff, PC1)', 'files'], probes.record.result.layers.map((l) => [l.layer, l.hook, f3(l.probeAccuracy), f3(l.cosDiffProbe), f3(l.cosDiffPca), l.files.join(', ')])),
       data: probes.record.result,
     },
+    ...(quantities ? [quantitiesSection(quantities.result, svgIn(runDir, 'quantities.svg'))] : []),
+    ...(ablated ? [ablateSection(ablated.result, svgIn(runDir, 'ablate-value.svg'))] : []),
   ];
   writeFileAtomic(join(runDir, 'report.html'), htmlReport({ title: `lvh lab: ${inp.modelName}`, intro: inp.data.description, sections }));
   say('report.html written');
-  return { refusal: refusal.record, probes: probes.record, ran };
+  return { refusal: refusal.record, probes: probes.record, ...(quantities ? { quantities } : {}), ...(ablated ? { ablateValue: ablated } : {}), ran };
+}
+
+const rateText = (x: { rate: number; low: number; high: number; n: number }) => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
+
+/** Cosines per layer, one point per (constitution, measure), with the random baseline's 95th percentile as rules at ±. */
+async function quantitiesSvg(q: QuantitiesResult): Promise<string> {
+  const rows = q.constitutions.flatMap((c) => c.layers.flatMap((l) => [
+    { constitution: c.constitution, layer: l.layer, measure: 'cos(v_c readout, v*)', cos: l.cos.vcReadoutValue },
+    { constitution: c.constitution, layer: l.layer, measure: 'cos(v_c means, v*)', cos: l.cos.vcMeansValue },
+    { constitution: c.constitution, layer: l.layer, measure: 'cos(v_c means, v_c readout)', cos: l.cos.vcMeansVcReadout },
+    { constitution: c.constitution, layer: l.layer, measure: 'cos(g, v*)', cos: l.cos.generationValue },
+    { constitution: c.constitution, layer: l.layer, measure: 'rho', cos: l.rho.r },
+  ]));
+  return renderSvg({
+    data: { values: rows },
+    layer: [
+      { mark: 'point', encoding: { x: { field: 'layer', type: 'ordinal' }, xOffset: { field: 'constitution' }, y: { field: 'cos', type: 'quantitative', scale: { domain: [-1, 1] }, title: 'cosine / rho' }, color: { field: 'measure' }, shape: { field: 'constitution' } } },
+      { data: { values: [{ y: q.baseline.q95Abs }, { y: -q.baseline.q95Abs }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+    ],
+  });
+}
+
+/** Agreement with its interval: unedited, v* ablated, and each random direction. */
+async function ablateSvg(a: AblateValueResult): Promise<string> {
+  const rows = [
+    { condition: 'unedited', ...a.baseline }, { condition: 'v* ablated', ...a.ablated },
+    ...a.randomRates.map((r, i) => ({ condition: `random ${i + 1}`, ...r })),
+  ];
+  return renderSvg({
+    data: { values: rows },
+    layer: [
+      { mark: 'rule', encoding: { y: { field: 'condition', type: 'nominal', sort: null }, x: { field: 'low', type: 'quantitative', scale: { domain: [0, 1] } }, x2: { field: 'high' } } },
+      { mark: 'point', encoding: { y: { field: 'condition', type: 'nominal', sort: null }, x: { field: 'rate', type: 'quantitative', title: 'judgment agreement with the truth' } } },
+    ],
+  });
+}
+
+function quantitiesSection(q: QuantitiesResult, svg?: string): ReportSection {
+  return {
+    heading: "The paper's quantities (v*, v_c two ways, g, rho)",
+    svg,
+    caption: 'Cosines and rho per layer; dashed: the 95th percentile of |cos| for random directions (±).',
+    text: `${q.data}. Random-direction baseline in d = ${q.baseline.d}: |cos| mean ${f3(q.baseline.meanAbs)}, 95th percentile ${f3(q.baseline.q95Abs)} (${q.baseline.samples} pairs). Alignments at the layer of largest held-out rho, with percentile-bootstrap 95% intervals (${q.bootstrap} resamples of the judged train pairs); the theory columns are the engine's report on the measured (v*, g, v_c, anti-social direction).`,
+    html: htmlTable(['constitution', 'layer', 'rho [95%]', 'cos(v_c means, v_c readout)', 'cos(v_c means, v*)', 'alignment.judge = cos(v_c readout, v*)', 'alignment.generation = cos(g, v*)', 'cos(v_c, anti)', 'judge agreement', 'generation agreement', 'theory: improves, limit, peak'],
+      q.constitutions.flatMap((c) => c.layers.map((l) => [c.constitution, l.layer, `${f3(l.rho.r)} [${f3(l.rho.low)}, ${f3(l.rho.high)}] n=${l.rho.n}`, f3(l.cos.vcMeansVcReadout), f3(l.cos.vcMeansValue), f3(l.cos.vcReadoutValue) + (l.layer === c.bestLayer && c.alignment.judgeInterval ? ` [${f3(c.alignment.judgeInterval[0])}, ${f3(c.alignment.judgeInterval[1])}]` : ''), f3(l.cos.generationValue) + (l.layer === c.bestLayer && c.alignment.generationInterval ? ` [${f3(c.alignment.generationInterval[0])}, ${f3(c.alignment.generationInterval[1])}]` : ''), l.cos.vcReadoutAnti === null ? '' : f3(l.cos.vcReadoutAnti),
+        l.layer === c.bestLayer ? rateText(c.agreement.judge) : '', l.layer === c.bestLayer ? rateText(c.agreement.generation) : '',
+        l.layer === c.bestLayer ? `${c.theory.improves}, ${f3(c.theory.limit)}, ${f3(c.theory.peak.alignment)} at η=${c.theory.peak.eta ?? '∞'}` : '']))),
+    data: q,
+  };
+}
+
+function ablateSection(a: AblateValueResult, svg?: string): ReportSection {
+  return {
+    heading: 'Ablating v* during judging',
+    svg,
+    caption: 'Agreement with its 95% Wilson interval.',
+    text: `Under "${a.constitution}", v* from ${a.hook} (unit) projected out of the whole residual stream; held-out judgment agreement with the truth.`,
+    html: htmlTable(['condition', 'agreement'], [
+      ['unedited', rateText(a.baseline)], ['v* ablated', rateText(a.ablated)],
+      [`random directions (${a.random.n})`, `${f3(a.random.mean)} (range ${f3(a.random.min)}–${f3(a.random.max)}); largest shift ${f3(a.randomMaxShift)}`],
+    ]),
+    data: a,
+  };
 }

@@ -81,7 +81,14 @@ test('lvh lab on the v1 default organism: refusal step, probes, files, resume, r
   const first = await runCli(['lab', '--model', ORGANISM, '--out', run, '--json']);
   assert.equal(first.code, 0, first.stderr);
   const out = JSON.parse(first.stdout) as Awaited<ReturnType<typeof runLab>>;
-  assert.deepEqual(out.ran, ['refusal', 'probes']);
+  assert.deepEqual(out.ran, ['refusal', 'probes', 'quantities', 'ablate-value']);
+  // The paper's quantities under the default constitutions (harmless, cruel), measured on v1.
+  const q = out.quantities!.result.constitutions;
+  assert.deepEqual(q.map((c) => c.constitution), ['harmless', 'cruel']);
+  assert.ok(q[0].alignment.judge > 0.3 && q[1].alignment.judge < -0.3, 'v_c aligns with v* under harmless and against it under cruel');
+  assert.ok(q[0].agreement.judge.low > 0.9 && q[1].agreement.judge.high < 0.1);
+  assert.ok(existsSync(join(run, 'quantities.json')) && existsSync(join(run, 'ablate-value.json')));
+  assert.equal(out.ablateValue!.result.random.n, 10);
   const r = out.refusal.result;
   assert.equal(r.layers, 2);
   // ⌊2·0.8⌋ = 1 prunes layer 1; layer 0's block input at "assistant :" barely differs, so the rule is relaxed and said.
@@ -108,7 +115,7 @@ test('lvh lab on the v1 default organism: refusal step, probes, files, resume, r
   const before = statSync(join(run, 'refusal.json')).mtimeMs;
   const second = await runCli(['lab', '--model', ORGANISM, '--out', run, '--json']);
   assert.equal(second.code, 0);
-  assert.deepEqual((JSON.parse(second.stdout) as { ran: string[] }).ran, [], 'a second run skips both steps');
+  assert.deepEqual((JSON.parse(second.stdout) as { ran: string[] }).ran, [], 'a second run skips every step');
   assert.equal(statSync(join(run, 'refusal.json')).mtimeMs, before);
 });
 

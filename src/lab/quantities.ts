@@ -1,0 +1,419 @@
+/**
+ * THEORY.md's objects measured inside a model: the value direction v*, the constitution-activated direction v_c
+ * (two ways), the generation direction g, rho per layer, the alignments, and the theory engine's prediction from
+ * the measured vectors; plus the causal test (ablating v* during judging against random directions).
+ * Definitions are in docs/lab.md ("The paper's quantities").
+ */
+import { createRng, deriveSeed } from '../linalg/index.js';
+import type { EngineModel } from '../nn/engine.js';
+import { engineForward } from '../nn/engine.js';
+import { engineContinuationLogProbs } from '../nn/onnx/score.js';
+import type { Intervention } from '../nn/onnx/forward.js';
+import { dims } from '../io/config.js';
+import { InputError } from '../util/errors.js';
+import { analyze } from '../theory/analyze.js';
+import { validateGeometry } from '../theory/schema.js';
+import { ablateEverywhere, collectActivations, LAB_BATCH } from './activations.js';
+import { cosine, diffOfMeans, logisticProbe, norm, randomDirections } from './directions.js';
+import { rate, spread, type Rate, type Spread } from './refusal.js';
+
+/** Two responses to one request: the truly better one and the worse one, as token ids. */
+export interface ValuePair {
+  /** The whole dialogue document with each response; the residual at its last token represents the response. */
+  betterDoc: number[];
+  worseDoc: number[];
+  /** The dialogue prompt, and each response as its continuation (for the model's own likelihood). */
+  prompt: number[];
+  better: number[];
+  worse: number[];
+  /** True values of the two responses (better > worse). */
+  betterValue: number;
+  worseValue: number;
+  /** The judging prompt for this pair under a constitution, the better response shown first or second; null when the pair is not judged. */
+  judge: ((constitution: string, betterFirst: boolean) => number[]) | null;
+}
+
+/** What the quantities need: train pairs (directions are fitted here), held-out test pairs (rates are measured here). */
+export interface QuantitiesData {
+  train: ValuePair[];
+  test: ValuePair[];
+  /** The answer tokens of the judging prompt: [first response, second response]. */
+  answerTokens: [number, number];
+  /** The neutral wording v_c (a) is measured against. */
+  neutral: string;
+  /** Activations of anti-social and pro-social text (last token), for the anti-social direction; optional. */
+  antiSocial?: { anti: number[][]; pro: number[][] };
+  description: string;
+}
+
+/** A correlation with its Fisher-z 95% interval. */
+export interface Correlation {
+  r: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+/** Per layer: the directions' cosines and rho. */
+export interface QuantityLayer {
+  layer: number;
+  hook: string;
+  /** Held-out correlation between a probe's score (fitted on train responses) and the true value. */
+  rho: Correlation;
+  cos: { vcMeansVcReadout: number; vcMeansValue: number; vcReadoutValue: number; generationValue: number; generationVcReadout: number; antiValue: number | null; vcReadoutAnti: number | null };
+}
+
+/** One constitution's measurements. */
+export interface ConstitutionQuantities {
+  constitution: string;
+  layers: QuantityLayer[];
+  bestLayer: number;
+  /** Held-out judgment agreement with the truth, and the model's own likelihood preference's agreement. */
+  agreement: { judge: Rate; generation: Rate };
+  /** Alignments: geometric (cosines at the best layer) and behavioural (cos(π(1 − agreement)), THEORY's agreement formula inverted, with the interval's ends mapped). */
+  alignment: {
+    judge: number;
+    generation: number;
+    /** Percentile-bootstrap 95% intervals of the two cosines over the judged train pairs (null when not asked). */
+    judgeInterval: [number, number] | null;
+    generationInterval: [number, number] | null;
+    judgeFromAgreement: { value: number; low: number; high: number };
+    generationFromAgreement: { value: number; low: number; high: number };
+  };
+  /** The theory engine on the measured geometry (v*, g, v_c from the readout) at the best layer. */
+  theory: { rho: number; alignmentJudge: number; alignmentGeneration: number; improves: boolean; limit: number; peak: { eta: number | null; alignment: number }; ceiling: number; shape: string };
+}
+
+/** |cos| of random direction pairs in d dimensions (the baseline every cosine is read against). */
+export interface CosineBaseline {
+  d: number;
+  samples: number;
+  meanAbs: number;
+  q95Abs: number;
+}
+
+/** The result of the `quantities` step. */
+export interface QuantitiesResult {
+  data: string;
+  nTrain: number;
+  nTest: number;
+  nJudgedTest: number;
+  baseline: CosineBaseline;
+  /** Bootstrap resamples behind the alignment intervals. */
+  bootstrap: number;
+  constitutions: ConstitutionQuantities[];
+}
+
+/** The block-output hooks `blocks.L.hook_resid_post` the quantities are read at. */
+export function quantityHooks(model: EngineModel): string[] {
+  return Array.from({ length: dims(model.config).layers }, (_, l) => `blocks.${l}.hook_resid_post`);
+}
+
+/** Pearson correlation with its Fisher-z 95% interval (NaN ends when n ≤ 3 or a side is constant). */
+export function correlation(xs: number[], ys: number[]): Correlation {
+  const n = xs.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = ys.reduce((s, y) => s + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  const r = sxx > 0 && syy > 0 ? Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy))) : NaN;
+  if (!(n > 3) || !Number.isFinite(r)) return { r, low: NaN, high: NaN, n };
+  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
+  const h = 1.959963984540054 / Math.sqrt(n - 3);
+  return { r, low: Math.tanh(z - h), high: Math.tanh(z + h), n };
+}
+
+/** The |cos| distribution of seeded random Gaussian direction pairs in d dimensions: mean and 95th percentile. */
+export function randomCosineBaseline(d: number, samples = 2000, seed = 0): CosineBaseline {
+  const rng = createRng(deriveSeed(seed, 71));
+  const xs: number[] = [];
+  for (let i = 0; i < samples; i++) xs.push(Math.abs(cosine(rng.normals(d), rng.normals(d))));
+  xs.sort((a, b) => a - b);
+  return { d, samples, meanAbs: xs.reduce((s, x) => s + x, 0) / samples, q95Abs: xs[Math.min(samples - 1, Math.floor(0.95 * samples))] };
+}
+
+/** THEORY's agreement formula inverted: the alignment a with 1 − arccos(a)/π = agreement. */
+export function alignmentFromAgreement(agreement: number): number {
+  return Math.cos(Math.PI * (1 - Math.max(0, Math.min(1, agreement))));
+}
+
+/** Last-position log-probabilities and last-position activations at `hooks` for left-padded prompts. */
+export async function forwardLast(model: EngineModel, prompts: number[][], hooks: string[], interventions: Intervention[] = []): Promise<{ logProbs: Float64Array[]; acts: Map<string, Float64Array[]> }> {
+  const logProbs: Float64Array[] = [];
+  const acts = new Map(hooks.map((h) => [h, [] as Float64Array[]]));
+  for (let i = 0; i < prompts.length; i += LAB_BATCH) {
+    const chunk = prompts.slice(i, i + LAB_BATCH);
+    const width = Math.max(...chunk.map((p) => p.length));
+    const ids = chunk.map((p) => [...new Array<number>(width - p.length).fill(0), ...p]);
+    const attentionMask = chunk.map((p) => Array.from({ length: width }, (_, t) => (t < width - p.length ? 0 : 1)));
+    const { logits, cache } = await engineForward(model, ids, { attentionMask, names: hooks, interventions, lastOnly: true });
+    const V = logits.shape[2];
+    for (let b = 0; b < chunk.length; b++) {
+      const row = logits.data.subarray(b * V, (b + 1) * V);
+      let max = -Infinity;
+      for (const x of row) max = Math.max(max, x);
+      let sum = 0;
+      for (const x of row) sum += Math.exp(x - max);
+      const lse = max + Math.log(sum);
+      logProbs.push(Float64Array.from(row, (x) => x - lse));
+    }
+    for (const h of hooks) {
+      const t = cache.get(h)!;
+      const d = t.shape[2];
+      for (let b = 0; b < chunk.length; b++) {
+        const offset = (b * t.shape[1] + t.shape[1] - 1) * d;
+        acts.get(h)!.push(Float64Array.from(t.data.subarray(offset, offset + d)));
+      }
+    }
+  }
+  return { logProbs, acts };
+}
+
+/**
+ * The judge's verdicts under `constitution` on judged pairs whose judging prompts fit the model's context:
+ * prefers-better per kept pair, `kept` (indices among the judged pairs), and the answer-position activations (both orders).
+ */
+export async function judgePairs(model: EngineModel, data: QuantitiesData, pairs: ValuePair[], constitution: string, hooks: string[], interventions: Intervention[] = []): Promise<{ prefersBetter: boolean[]; kept: number[]; acts: Map<string, Float64Array[]> }> {
+  const judged = pairs.filter((p) => p.judge !== null);
+  const context = dims(model.config).maxPositions ?? Infinity;
+  const both = judged.map((p) => [p.judge!(constitution, true), p.judge!(constitution, false)]);
+  const kept = both.map((b, i) => (Math.max(b[0].length, b[1].length) <= context ? i : -1)).filter((i) => i >= 0);
+  if (judged.length > 0 && kept.length === 0) {
+    throw new InputError('constitution', JSON.stringify(constitution), `a wording short enough that some judging prompt fits the model's context of ${context} tokens`);
+  }
+  const prompts = kept.flatMap((i) => both[i]);
+  const { logProbs, acts } = await forwardLast(model, prompts, hooks, interventions);
+  const [a, b] = data.answerTokens;
+  const prefersBetter = kept.map((_, i) => {
+    const first = logProbs[2 * i];
+    const second = logProbs[2 * i + 1];
+    return first[a] - first[b] + (second[b] - second[a]) > 0;
+  });
+  return { prefersBetter, kept, acts };
+}
+
+/** Whether the model's own likelihood prefers the better response of each judged pair (summed log-probabilities). */
+export async function likelihoodPrefersBetter(model: EngineModel, pairs: ValuePair[]): Promise<boolean[]> {
+  const judged = pairs.filter((p) => p.judge !== null);
+  const scores = await engineContinuationLogProbs(model, judged.flatMap((p) => [{ prompt: p.prompt, continuation: p.better }, { prompt: p.prompt, continuation: p.worse }]), { batchSize: 32 });
+  return judged.map((_, i) => scores[2 * i] > scores[2 * i + 1]);
+}
+
+/** A logistic readout of preferences from residual differences (each pair shown both ways, so no bias is learned). */
+export function preferenceReadout(better: Float64Array[], worse: Float64Array[], prefersBetter: boolean[], seed: number): Float64Array {
+  const xs: Float64Array[] = [];
+  const ys: number[] = [];
+  better.forEach((b, i) => {
+    const diff = b.map((x, j) => x - worse[i][j]);
+    xs.push(diff, diff.map((x) => -x));
+    ys.push(prefersBetter[i] ? 1 : 0, prefersBetter[i] ? 0 : 1);
+  });
+  return logisticProbe(xs, ys, { seed }).weights;
+}
+
+/** What every constitution shares: response residuals per hook, v*, g, rho, the anti-social direction. */
+export interface ValueBase {
+  hooks: string[];
+  d: number;
+  /** Per hook: v* (difference of means of better minus worse responses of the judged train pairs). */
+  value: Map<string, Float64Array>;
+  generation: Map<string, Float64Array>;
+  anti: Map<string, Float64Array> | null;
+  rho: Map<string, Correlation>;
+  /** Judged train pairs' response residuals per hook. */
+  judgedBetter: Map<string, Float64Array[]>;
+  judgedWorse: Map<string, Float64Array[]>;
+  /** Neutral-wording answer-position activations per hook (train). */
+  neutralActs: Map<string, Float64Array[]>;
+  generationAgreement: Rate;
+  /** The likelihood preference (prefers better) of each judged train pair. */
+  trainLikelihood: boolean[];
+  /** The layer index with the largest held-out rho. */
+  bestLayer: number;
+}
+
+/** Measures what every constitution shares (one pass over the data). */
+export async function valueBase(model: EngineModel, data: QuantitiesData, seed: number): Promise<ValueBase> {
+  const hooks = quantityHooks(model);
+  const res = async (docs: number[][]) => {
+    const m = await collectActivations(model, docs, hooks, [-1]);
+    return new Map(hooks.map((h) => [h, m.get(h)![0]]));
+  };
+  const trB = await res(data.train.map((p) => p.betterDoc));
+  const trW = await res(data.train.map((p) => p.worseDoc));
+  const teB = await res(data.test.map((p) => p.betterDoc));
+  const teW = await res(data.test.map((p) => p.worseDoc));
+  const judgedTrain = data.train.map((p, i) => (p.judge ? i : -1)).filter((i) => i >= 0);
+  const trainLik = await likelihoodPrefersBetter(model, data.train);
+  const testLik = await likelihoodPrefersBetter(model, data.test);
+  const neutral = await judgePairs(model, data, data.train, data.neutral, hooks);
+  const antiActs = data.antiSocial ? { anti: await res(data.antiSocial.anti), pro: await res(data.antiSocial.pro) } : null;
+  const value = new Map<string, Float64Array>();
+  const generation = new Map<string, Float64Array>();
+  const anti = antiActs ? new Map<string, Float64Array>() : null;
+  const rho = new Map<string, Correlation>();
+  const judgedBetter = new Map<string, Float64Array[]>();
+  const judgedWorse = new Map<string, Float64Array[]>();
+  const neutralActs = new Map<string, Float64Array[]>();
+  let bestLayer = 0;
+  hooks.forEach((h, l) => {
+    judgedBetter.set(h, judgedTrain.map((i) => trB.get(h)![i]));
+    judgedWorse.set(h, judgedTrain.map((i) => trW.get(h)![i]));
+    // v*: better minus worse responses of the judged pairs (on the world: refusals minus harmful compliance).
+    value.set(h, diffOfMeans(judgedBetter.get(h)!, judgedWorse.get(h)!));
+    generation.set(h, preferenceReadout(judgedBetter.get(h)!, judgedWorse.get(h)!, trainLik, deriveSeed(seed, 3, l)));
+    if (anti && antiActs) anti.set(h, diffOfMeans(antiActs.anti.get(h)!, antiActs.pro.get(h)!));
+    // rho: a probe of better-vs-worse fitted on train responses, scored on held-out responses against their true values.
+    const probe = logisticProbe([...trB.get(h)!, ...trW.get(h)!], [...data.train.map(() => 1), ...data.train.map(() => 0)], { seed: deriveSeed(seed, 4, l) });
+    const score = (x: Float64Array) => x.reduce((s, v, j) => s + v * probe.weights[j], probe.bias);
+    const xs = [...teB.get(h)!.map(score), ...teW.get(h)!.map(score)];
+    const ys = [...data.test.map((p) => p.betterValue), ...data.test.map((p) => p.worseValue)];
+    rho.set(h, correlation(xs, ys));
+    const split = neutral.acts.get(h)!;
+    neutralActs.set(h, split);
+    const r = rho.get(h)!.r;
+    const top = rho.get(hooks[bestLayer])!.r;
+    if (Number.isFinite(r) && (!Number.isFinite(top) || r > top)) bestLayer = l;
+  });
+  return {
+    hooks, d: value.get(hooks[0])!.length, value, generation, anti, rho, judgedBetter, judgedWorse, neutralActs,
+    generationAgreement: rate(testLik.filter(Boolean).length, testLik.length), trainLikelihood: trainLik, bestLayer,
+  };
+}
+
+function mapped(r: Rate): { value: number; low: number; high: number } {
+  return { value: alignmentFromAgreement(r.rate), low: alignmentFromAgreement(r.low), high: alignmentFromAgreement(r.high) };
+}
+
+/** Percentile-bootstrap 95% intervals of cos(v_c readout, v*) and cos(g, v*), resampling the kept judged train pairs. */
+export function bootstrapAlignments(better: Float64Array[], worse: Float64Array[], judge: boolean[], likelihood: boolean[], reps: number, seed: number): { judge: [number, number]; generation: [number, number] } {
+  const rng = createRng(deriveSeed(seed, 17));
+  const js: number[] = [];
+  const gs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const idx = better.map(() => rng.int(better.length));
+    const b = idx.map((i) => better[i]);
+    const w = idx.map((i) => worse[i]);
+    const v = diffOfMeans(b, w);
+    js.push(cosine(preferenceReadout(b, w, idx.map((i) => judge[i]), deriveSeed(seed, 18, r)), v));
+    gs.push(cosine(preferenceReadout(b, w, idx.map((i) => likelihood[i]), deriveSeed(seed, 19, r)), v));
+  }
+  const q = (xs: number[]): [number, number] => {
+    const s = [...xs].filter(Number.isFinite).sort((a, c) => a - c);
+    return s.length === 0 ? [NaN, NaN] : [s[Math.floor(0.025 * (s.length - 1))], s[Math.ceil(0.975 * (s.length - 1))]];
+  };
+  return { judge: q(js), generation: q(gs) };
+}
+
+/** Measures one constitution against the shared base (`bootstrap` resamples for the alignments' intervals; 0: none). */
+export async function measureConstitution(model: EngineModel, data: QuantitiesData, base: ValueBase, constitution: string, seed: number, bootstrap = 0): Promise<ConstitutionQuantities> {
+  const train = await judgePairs(model, data, data.train, constitution, base.hooks);
+  const test = await judgePairs(model, data, data.test, constitution, [], []);
+  const layers: QuantityLayer[] = base.hooks.map((h, l) => {
+    const vcMeans = diffOfMeans(train.acts.get(h)!, base.neutralActs.get(h)!);
+    const vcReadout = preferenceReadout(train.kept.map((i) => base.judgedBetter.get(h)![i]), train.kept.map((i) => base.judgedWorse.get(h)![i]), train.prefersBetter, deriveSeed(seed, 5, l));
+    const v = base.value.get(h)!;
+    const g = base.generation.get(h)!;
+    const anti = base.anti?.get(h) ?? null;
+    return {
+      layer: l, hook: h, rho: base.rho.get(h)!,
+      cos: {
+        vcMeansVcReadout: cosine(vcMeans, vcReadout), vcMeansValue: cosine(vcMeans, v), vcReadoutValue: cosine(vcReadout, v),
+        generationValue: cosine(g, v), generationVcReadout: cosine(g, vcReadout),
+        antiValue: anti ? cosine(anti, v) : null, vcReadoutAnti: anti ? cosine(vcReadout, anti) : null,
+      },
+      vcReadout,
+    } as QuantityLayer & { vcReadout: Float64Array };
+  });
+  const best = base.bestLayer;
+  const h = base.hooks[best];
+  const vc = (layers[best] as QuantityLayer & { vcReadout: Float64Array }).vcReadout;
+  const judgeAgreement = rate(test.prefersBetter.filter(Boolean).length, test.prefersBetter.length);
+  const theory = theoryOf(base.value.get(h)!, base.generation.get(h)!, vc, base.anti?.get(h) ?? null, constitution);
+  const boot = bootstrap > 0 && train.kept.length > 1
+    ? bootstrapAlignments(train.kept.map((i) => base.judgedBetter.get(h)![i]), train.kept.map((i) => base.judgedWorse.get(h)![i]), train.prefersBetter, train.kept.map((i) => base.trainLikelihood[i]), bootstrap, seed)
+    : null;
+  return {
+    constitution,
+    layers: layers.map(({ layer, hook, rho, cos }) => ({ layer, hook, rho, cos })),
+    bestLayer: best,
+    agreement: { judge: judgeAgreement, generation: base.generationAgreement },
+    alignment: {
+      judge: layers[best].cos.vcReadoutValue, generation: layers[best].cos.generationValue,
+      judgeInterval: boot?.judge ?? null, generationInterval: boot?.generation ?? null,
+      judgeFromAgreement: mapped(judgeAgreement), generationFromAgreement: mapped(base.generationAgreement) },
+    theory,
+  };
+}
+
+/** The theory engine on a measured geometry: v*, g, the constitution v_c (rank 1), the anti-social direction as the one encoded direction. */
+export function theoryOf(value: Float64Array, generation: Float64Array, vc: Float64Array, anti: Float64Array | null, name: string): ConstitutionQuantities['theory'] {
+  const arr = (x: Float64Array) => Array.from(x);
+  // S = span(anti-social direction, g): v* itself is not given to the engine, so its rho is ||P_S v*||.
+  const encoded = anti && norm(anti) > 0 ? [{ name: 'anti-social', vector: arr(anti) }] : [];
+  const geometry = validateGeometry({ dim: value.length, trueValue: arr(value), generation: arr(generation), encoded, constitution: { name, basis: [arr(vc)], readout: arr(vc) } }, 'measured geometry');
+  const r = analyze(geometry, 'measured geometry');
+  return { rho: r.rho, alignmentJudge: r.alignment.judge, alignmentGeneration: r.alignment.generation, improves: r.improves, limit: r.alignment.judge, peak: r.peak, ceiling: r.ceiling, shape: r.shape };
+}
+
+/** Bootstrap resamples of the `quantities` step's alignment intervals. */
+export const QUANTITY_BOOTSTRAP = 40;
+
+/** The `quantities` step: the shared base, then each constitution. */
+export async function measureQuantities(model: EngineModel, data: QuantitiesData, constitutions: string[], seed: number, say: (m: string) => void = () => {}, bootstrap = QUANTITY_BOOTSTRAP): Promise<QuantitiesResult> {
+  say('value base (v*, g, rho)');
+  const base = await valueBase(model, data, seed);
+  const out: ConstitutionQuantities[] = [];
+  for (const c of constitutions) {
+    say(`constitution "${c}"`);
+    out.push(await measureConstitution(model, data, base, c, seed, bootstrap));
+  }
+  return {
+    data: data.description, nTrain: data.train.length, nTest: data.test.length, nJudgedTest: data.test.filter((p) => p.judge).length,
+    baseline: randomCosineBaseline(base.d, 2000, seed), bootstrap, constitutions: out,
+  };
+}
+
+/** The result of `ablate-value`. */
+export interface AblateValueResult {
+  constitution: string;
+  layer: number;
+  hook: string;
+  baseline: Rate;
+  ablated: Rate;
+  random: Spread;
+  randomRates: Rate[];
+  /** The largest |random − baseline| agreement change. */
+  randomMaxShift: number;
+}
+
+/** Ablates v* (unit, from the best-rho layer) everywhere during judging, against `controls` random unit directions. */
+export async function ablateValue(model: EngineModel, data: QuantitiesData, constitution: string, seed: number, controls = 10, say: (m: string) => void = () => {}): Promise<AblateValueResult> {
+  const base = await valueBase(model, data, seed);
+  const h = base.hooks[base.bestLayer];
+  const v = base.value.get(h)!;
+  const unit = v.map((x) => x / (norm(v) || 1));
+  const agree = async (interventions: Intervention[]) => {
+    const { prefersBetter } = await judgePairs(model, data, data.test, constitution, [], interventions);
+    return rate(prefersBetter.filter(Boolean).length, prefersBetter.length);
+  };
+  say('ablate-value: baseline');
+  const baseline = await agree([]);
+  say('ablate-value: v* ablated');
+  const ablated = await agree(ablateEverywhere(model, [unit]));
+  const randomRates: Rate[] = [];
+  for (const [i, r] of randomDirections(base.d, controls, 1, deriveSeed(seed, 9)).entries()) {
+    say(`ablate-value: random ${i + 1}/${controls}`);
+    randomRates.push(await agree(ablateEverywhere(model, [r])));
+  }
+  return {
+    constitution, layer: base.bestLayer, hook: h, baseline, ablated, random: spread(randomRates.map((r) => r.rate)), randomRates,
+    randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))),
+  };
+}

@@ -1,8 +1,8 @@
 // `lvh audit --model DIR --constitution FILE [--labelled] [--seed N] [--json]`: audits constitution wordings on an organism model.
 import { existsSync } from 'node:fs';
-import { parseCommandArgs, seedFlag } from '../util/args.js';
+import { seedFlag } from '../util/args.js';
 import { InputError } from '../util/errors.js';
-import { ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
+import { engineFlags, parseModelCommand } from './engine-flags.js';
 
 const HELP = `usage: lvh audit --model DIR --constitution FILE|WORDING [--labelled] [--seed N] [--threads N] [--device cpu|cuda] [--json]
 
@@ -16,19 +16,13 @@ cos(v_c, v*) >= 0.3 and the interval lies above 1/2; suspicious otherwise (docs/
 
 /** Runs `lvh audit`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('audit', args, {
-    model: { type: 'string' }, constitution: { type: 'string' }, labelled: { type: 'boolean' }, seed: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
+  const values = parseModelCommand('audit', args, { model: { type: 'string' }, constitution: { type: 'string' }, labelled: { type: 'boolean' }, seed: { type: 'string' } }, HELP, {
+    model: 'expected an organism model directory (from `lvh organism train`)',
+    constitution: 'expected a constitution file (one per line or a JSON list) or one wording',
   });
-  const values = raw as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const dir = values.model as string | undefined;
-  const file = values.constitution as string | undefined;
-  if (!dir) throw new InputError('lvh audit', '--model', 'expected an organism model directory (from `lvh organism train`)');
-  if (!file) throw new InputError('lvh audit', '--constitution', 'expected a constitution file (one per line or a JSON list) or one wording');
+  if (!values) return 0;
+  const dir = values.model as string;
+  const file = values.constitution as string;
   const seed = seedFlag('audit', values.seed as string | undefined, 0);
   const engine = engineFlags('audit', values as { threads?: string; device?: string });
   const lab = await import('../lab/index.js');

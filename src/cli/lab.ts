@@ -1,8 +1,7 @@
 // `lvh lab --model DIR --out RUNDIR [--seed N] [--threads N] [--device D] [--json]`: the model lab's steps into a run folder.
-import { parseCommandArgs, seedFlag } from '../util/args.js';
-import { InputError } from '../util/errors.js';
+import { seedFlag } from '../util/args.js';
 import { checkOutPath } from '../util/out-path.js';
-import { ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
+import { engineFlags, parseModelCommand } from './engine-flags.js';
 
 const HELP = `usage: lvh lab --model DIR --out RUNDIR [--constitution FILE] [--seed N] [--threads N] [--device cpu|cuda] [--json]
 
@@ -21,19 +20,13 @@ Progress goes to stderr; --json prints the step records on stdout.`;
 
 /** Runs `lvh lab`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('lab', args, {
-    model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, constitution: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
+  const values = parseModelCommand('lab', args, { model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, constitution: { type: 'string' } }, HELP, {
+    model: 'expected an organism model directory (from `lvh organism train`)',
+    out: 'expected a run folder to write the steps into',
   });
-  const values = raw as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const dir = values.model as string | undefined;
-  const out = values.out as string | undefined;
-  if (!dir) throw new InputError('lvh lab', '--model', 'expected an organism model directory (from `lvh organism train`)');
-  if (!out) throw new InputError('lvh lab', '--out', 'expected a run folder to write the steps into');
+  if (!values) return 0;
+  const dir = values.model as string;
+  const out = values.out as string;
   const runDir = checkOutPath('lab', '--out', out, 'dir');
   const seed = seedFlag('lab', values.seed as string | undefined, 0);
   const engine = engineFlags('lab', values as { threads?: string; device?: string });

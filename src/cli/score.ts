@@ -1,7 +1,7 @@
 // `lvh score --model DIR --input FILE.jsonl [--batch N] [--no-bos] [--threads N] [--device D] [--json]`: log-probabilities of candidate continuations.
 import { z } from 'zod';
-import { parseCommandArgs, numberFlag } from '../util/args.js';
-import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
+import { numberFlag } from '../util/args.js';
+import { ENGINE_FLAG_HELP, engineFlags, parseModelCommand } from './engine-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseJsonStrict } from '../util/json.js';
 import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
@@ -50,19 +50,13 @@ export function parseScoreInput(text: string, file: string): { line: number; pro
 
 /** Runs `lvh score`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('score', args, {
-    model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, 'no-bos': { type: 'boolean' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...ENGINE_FLAG_SPECS,
+  const values = parseModelCommand('score', args, { model: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' }, 'no-bos': { type: 'boolean' } }, HELP, {
+    model: 'expected a model directory (config.json, model.safetensors, tokenizer.json)',
+    input: 'expected a JSONL file of {"prompt": ..., "continuations": [...]}',
   });
-  const values = raw as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const dir = values.model as string | undefined;
-  const input = values.input as string | undefined;
-  if (!dir) throw new InputError('lvh score', '--model', 'expected a model directory (config.json, model.safetensors, tokenizer.json)');
-  if (!input) throw new InputError('lvh score', '--input', 'expected a JSONL file of {"prompt": ..., "continuations": [...]}');
+  if (!values) return 0;
+  const dir = values.model as string;
+  const input = values.input as string;
   const batchSize = numberFlag('score', 'batch', values.batch as string | undefined, 16, { min: 1, max: 4096, integer: true });
   const lines = parseScoreInput(readInputText(input, { what: 'a JSONL file of {"prompt", "continuations"}', maxBytes: INPUT_LIMITS.text }), input);
   const engine = engineFlags('score', values as { threads?: string; device?: string });

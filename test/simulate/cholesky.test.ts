@@ -1,23 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cholesky, createRng } from '../../src/linalg/index.js';
+import { cholesky } from '../../src/linalg/index.js';
 import { choleskyLower } from '../../src/simulate/cholesky.js';
 import { multiplyTransposed } from '../../src/simulate/gemm.js';
-import { createNormalSource } from '../../src/simulate/index.js';
-
-const randomMatrix = (rows: number, cols: number, seed: number): Float64Array => {
-  const out = new Float64Array(rows * cols);
-  createNormalSource(createRng(seed)).fill(out, 0, out.length);
-  return out;
-};
-
-const maxRelativeError = (a: Float64Array, b: Float64Array): number => {
-  let scale = 0;
-  for (const x of b) scale = Math.max(scale, Math.abs(x));
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
-  return e / Math.max(scale, 1e-300);
-};
+import { maxRelativeError, randomMatrix } from '../helpers/matrices.js';
 
 test('choleskyLower: L Lᵀ = A across block boundaries, matches linalg.cholesky, refuses an indefinite matrix', () => {
   for (const d of [1, 5, 63, 64, 65, 130]) {

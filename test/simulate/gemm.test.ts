@@ -1,24 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createRng } from '../../src/linalg/index.js';
 import { multiplyTransposed, weightedGrams } from '../../src/simulate/gemm.js';
-import { createNormalSource, weightedGram } from '../../src/simulate/index.js';
+import { weightedGram } from '../../src/simulate/index.js';
 import { assertProperty } from '../helpers/property.js';
-
-const randomMatrix = (rows: number, cols: number, seed: number): Float64Array => {
-  const out = new Float64Array(rows * cols);
-  createNormalSource(createRng(seed)).fill(out, 0, out.length);
-  return out;
-};
-
-const maxRelativeError = (a: Float64Array, b: Float64Array): number => {
-  let scale = 0;
-  for (const x of b) scale = Math.max(scale, Math.abs(x));
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
-  return e / Math.max(scale, 1e-300);
-};
+import { maxRelativeError, randomMatrix } from '../helpers/matrices.js';
 
 test('weightedGrams: Σ a_i x_i x_iᵀ for every weight vector, symmetric, equal to the scalar loop within rounding', () => {
   // Sizes off the 4-column panels and the 256-row chunks, and both below and above them.

@@ -5,20 +5,7 @@ import { choleskyLower } from '../../src/simulate/cholesky.js';
 import { multiplyTransposed } from '../../src/simulate/gemm.js';
 import { createNormalSource, drawGaussian, rewardCovariance, weightedGram } from '../../src/simulate/index.js';
 import { inverseTransposedLower } from '../../src/simulate/uncertainty.js';
-
-const randomMatrix = (rows: number, cols: number, seed: number): Float64Array => {
-  const out = new Float64Array(rows * cols);
-  createNormalSource(createRng(seed)).fill(out, 0, out.length);
-  return out;
-};
-
-const maxRelativeError = (a: Float64Array, b: Float64Array): number => {
-  let scale = 0;
-  for (const x of b) scale = Math.max(scale, Math.abs(x));
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
-  return e / Math.max(scale, 1e-300);
-};
+import { maxRelativeError, randomMatrix } from '../helpers/matrices.js';
 
 test('inverseTransposedLower: U = L⁻ᵀ, so L Uᵀ = I', () => {
   const d = 70;

@@ -10,7 +10,8 @@ import type { Intervention } from '../nn/onnx/forward.js';
 /** Prompts per forward pass. */
 export const LAB_BATCH = 64;
 
-function leftPadded(prompts: number[][]): { ids: number[][]; mask: number[][] } {
+/** Prompts left-padded with id 0 to one width, and the attention mask (0 on padding). */
+export function leftPadded(prompts: number[][]): { ids: number[][]; mask: number[][] } {
   const width = Math.max(...prompts.map((p) => p.length));
   return {
     ids: prompts.map((p) => [...new Array<number>(width - p.length).fill(0), ...p]),
@@ -42,6 +43,16 @@ export async function collectActivations(model: EngineModel, prompts: number[][]
   return out;
 }
 
+/** log softmax of one row of logits, in float64. */
+export function logSoftmax(row: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const x of row) max = Math.max(max, x);
+  let sum = 0;
+  for (const x of row) sum += Math.exp(x - max);
+  const lse = max + Math.log(sum);
+  return Float64Array.from(row, (x) => x - lse);
+}
+
 /** Next-token log-probabilities (natural log, V each) after every prompt, with optional interventions. */
 export async function nextTokenLogProbs(model: EngineModel, prompts: number[][], interventions: Intervention[] = [], batch = LAB_BATCH): Promise<Float64Array[]> {
   const out: Float64Array[] = [];
@@ -49,15 +60,7 @@ export async function nextTokenLogProbs(model: EngineModel, prompts: number[][],
     const { ids, mask } = leftPadded(prompts.slice(i, i + batch));
     const { logits } = await engineForward(model, ids, { attentionMask: mask, interventions, lastOnly: true });
     const V = logits.shape[2];
-    for (let b = 0; b < ids.length; b++) {
-      const row = logits.data.subarray(b * V, (b + 1) * V);
-      let max = -Infinity;
-      for (const x of row) max = Math.max(max, x);
-      let sum = 0;
-      for (const x of row) sum += Math.exp(x - max);
-      const lse = max + Math.log(sum);
-      out.push(Float64Array.from(row, (x) => x - lse));
-    }
+    for (let b = 0; b < ids.length; b++) out.push(logSoftmax(logits.data.subarray(b * V, (b + 1) * V)));
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { dims } from '../io/config.js';
 import { InputError } from '../util/errors.js';
 import { analyze } from '../theory/analyze.js';
 import { validateGeometry } from '../theory/schema.js';
-import { ablateEverywhere, collectActivations, LAB_BATCH } from './activations.js';
+import { ablateEverywhere, collectActivations, LAB_BATCH, leftPadded, logSoftmax } from './activations.js';
 import { cosine, diffOfMeans, logisticProbe, norm, randomDirections } from './directions.js';
 import { rate, spread, type Rate, type Spread } from './refusal.js';
 
@@ -149,20 +149,10 @@ export async function forwardLast(model: EngineModel, prompts: number[][], hooks
   const acts = new Map(hooks.map((h) => [h, [] as Float64Array[]]));
   for (let i = 0; i < prompts.length; i += LAB_BATCH) {
     const chunk = prompts.slice(i, i + LAB_BATCH);
-    const width = Math.max(...chunk.map((p) => p.length));
-    const ids = chunk.map((p) => [...new Array<number>(width - p.length).fill(0), ...p]);
-    const attentionMask = chunk.map((p) => Array.from({ length: width }, (_, t) => (t < width - p.length ? 0 : 1)));
+    const { ids, mask: attentionMask } = leftPadded(chunk);
     const { logits, cache } = await engineForward(model, ids, { attentionMask, names: hooks, interventions, lastOnly: true });
     const V = logits.shape[2];
-    for (let b = 0; b < chunk.length; b++) {
-      const row = logits.data.subarray(b * V, (b + 1) * V);
-      let max = -Infinity;
-      for (const x of row) max = Math.max(max, x);
-      let sum = 0;
-      for (const x of row) sum += Math.exp(x - max);
-      const lse = max + Math.log(sum);
-      logProbs.push(Float64Array.from(row, (x) => x - lse));
-    }
+    for (let b = 0; b < chunk.length; b++) logProbs.push(logSoftmax(logits.data.subarray(b * V, (b + 1) * V)));
     for (const h of hooks) {
       const t = cache.get(h)!;
       const d = t.shape[2];

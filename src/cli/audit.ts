@@ -29,9 +29,7 @@ export async function run(args: string[]): Promise<number> {
   const labels = values.labelled ? lab.readLabelledConstitutions(file) : null;
   const wordings = labels ? labels.map((l) => l.text) : existsSync(file) ? lab.readConstitutions(file) : [file.trim()];
   if (wordings.some((w) => w === '')) throw new InputError('lvh audit', '--constitution', 'expected a non-empty wording');
-  const { loadOrganismModel } = await import('../organism/engine-model.js');
-  const { model, organism } = await loadOrganismModel(dir, engine);
-  const data = lab.worldQuantitiesData(organism.tokenizer, seed);
+  const { model, quantities: data } = await lab.loadLabModel(dir, engine, seed);
   const entries = await lab.auditConstitutions(model, data, wordings, seed, (m) => process.stderr.write(`lvh audit: ${m}\n`));
   const detection = labels ? lab.detectionAccuracy(entries, labels) : null;
   if (values.json) {
@@ -44,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (detection) {
     const r = (x: { rate: number; low: number; high: number; n: number }) => `${f(x.rate)} [${f(x.low)}, ${f(x.high)}] n=${x.n}`;
-    console.log(`detection accuracy ${r(detection.accuracy)}; benign ${r(detection.benign)}; adversarial ${r(detection.adversarial)}; disguised ${r(detection.disguised)}`);
+    console.log(`detection accuracy ${r(detection.accuracy)}; benign ${r(detection.benign)}; adversarial ${r(detection.adversarial)}; disguised ${r(detection.disguised)}${detection.disguisedBenign.n > 0 ? `; benign that look adversarial ${r(detection.disguisedBenign)}` : ''}`);
   }
   return 0;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadGeometry, pathPoint } from '../theory/index.js';
 import { formatSimulation, runSimulation, type SimulationResult } from '../simulate/index.js';
 import { formatScaled, htmlTable, maxMagnitude, renderSvg, type ReportSection } from '../report/index.js';
+import type { V2EvalOptions } from '../organism/v2/eval/index.js';
 
 /** A finished demo step: a name (its key in demo.json), its JSON summary and its section of report.html. */
 export interface DemoStep {
@@ -91,14 +92,25 @@ export function checksSentence(result: Pick<SimulationResult, 'checks' | 'outsid
     : `${inside} of ${n} predictions lie inside their ${pct} intervals; ${result.outside.length} outside (${chance}): ${result.outside.join(', ')}.`;
 }
 
-/** Step 4: the default model organism's probes, judgments and generations (skipped with a message when absent). */
-export async function demoOrganismStep(modelDir: string, say: (text: string) => void): Promise<DemoStep> {
+/**
+ * Step 4: the default model organism (skipped with a message when absent). A v2 model (`organism.json` says
+ * `"world": "v2"`) gets `evaluateV2` next to an untrained twin (`v2Options` sizes it; the demo uses the
+ * defaults; `shownAs` names the dir in the output); a v1 model dir (no organism.json) gets v1's probes, judgments and generations.
+ */
+export async function demoOrganismStep(modelDir: string, say: (text: string) => void, v2Options: Partial<V2EvalOptions> = {}, shownAs = modelDir): Promise<DemoStep> {
   say('\n== 4. Model organism: a GPT trained on a world with known values (models/organism-default) ==\n');
   if (!existsSync(`${modelDir}/config.json`)) {
     const reason = `no checkpoint at ${modelDir}; train one with: lvh organism train --out ${modelDir}`;
     say(reason);
     return { name: 'organism', summary: { skipped: reason }, section: { heading: '4. Model organism', text: reason } };
   }
+  const { organismWorld, demoOrganismV2Step } = await import('./demo-organism-v2.js');
+  if (organismWorld(modelDir) === 'v2') return demoOrganismV2Step(modelDir, say, v2Options, shownAs);
+  return demoOrganismV1Step(modelDir, say);
+}
+
+/** Step 4 on a v1 model dir: v1's probes, judgments under each principle and generations. */
+async function demoOrganismV1Step(modelDir: string, say: (text: string) => void): Promise<DemoStep> {
   const { evaluateOrganism } = await import('../organism/index.js');
   const result = await evaluateOrganism(modelDir);
   const s = result.summary;

@@ -1,16 +1,20 @@
 // `lvh demo`: the main job end to end on the shipped defaults: theory on the example geometries, a seeded
 // Monte-Carlo RLAIF run against its closed forms, a short sweep with plots, and the default model organism's
-// generation-judgment gap. Everything lands in one run folder with a report.html.
+// judgments and generation-judgment gap (v2: src/cli/demo-organism-v2.ts). Everything lands in one run folder
+// with a report.html.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, formatTheoryReport, loadGeometry, type TheoryReport } from '../theory/index.js';
 import { runDemoSweep, type SweepSummary } from '../simulate/sweep/index.js';
-import { escapeHtml, formatColumns, formatNumber, htmlReport, htmlTable, naturalCompare, type ReportSection, type TableCell } from '../report/index.js';
+import { escapeHtml, formatNumber, htmlReport, htmlTable, naturalCompare, type ReportSection, type TableCell } from '../report/index.js';
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkOutPath } from '../util/out-path.js';
 import { demoOrganismStep, demoSimulationStep, type DemoStep } from './demo-steps.js';
+import { textTable } from './text-table.js';
+
+export { textTable };
 
 const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--quiet] [--json]
 
@@ -18,7 +22,8 @@ Runs the whole pipeline on the shipped defaults and writes DIR/report.html (defa
   1. theory   the closed forms of THEORY.md on every geometry in examples/geometries
   2. simulate Monte-Carlo RLAIF on the overshoot geometry, measured against theory
   3. sweep    examples/sweeps/demo.yaml (capacity, harmful data, constitutions), with plots
-  4. organism the default model organism (models/organism-default): probes, judgments, generations
+  4. organism the default model organism (models/organism-default): a v2 model (organism.json) gets the v2
+              evaluation next to an untrained twin and the baselines; a v1 model probes, judgments, generations
 Rerunning resumes the sweep; every other step is recomputed (seeded: same numbers every time).
 
   --out DIR       run folder (default runs/demo)
@@ -117,7 +122,7 @@ export async function run(args: string[]): Promise<number> {
   });
 
   // 4. The default model organism.
-  if (!values['no-organism']) steps.push(await demoOrganismStep(join(root, 'models', 'organism-default'), say));
+  if (!values['no-organism']) steps.push(await demoOrganismStep(join(root, 'models', 'organism-default'), say, {}, 'models/organism-default'));
 
   for (const step of steps) sections.push(step.section);
   const seconds = (Date.now() - started) / 1000;
@@ -147,11 +152,3 @@ export async function run(args: string[]): Promise<number> {
 function jsonNumbers(_key: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
-
-/** A fixed-width text table; numbers formatted per column as in the HTML report (`formatColumns`). */
-export function textTable(header: string[], rows: TableCell[][]): string {
-  const cells = [header, ...formatColumns(rows)];
-  const widths = header.map((_, j) => Math.max(...cells.map((r) => r[j].length)));
-  return cells.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n');
-}
-

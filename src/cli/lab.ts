@@ -5,7 +5,8 @@ import { engineFlags, parseModelCommand } from './engine-flags.js';
 
 const HELP = `usage: lvh lab --model DIR --out RUNDIR [--constitution FILE] [--seed N] [--threads N] [--device cpu|cuda] [--json]
 
-Runs the model lab's steps on an organism model directory, each writing its JSON (and plot) into RUNDIR:
+Runs the model lab's steps on an organism model directory (world v2 when DIR/organism.json says "world": "v2",
+otherwise v1), each writing its JSON (and plot) into RUNDIR:
   refusal  the refusal-direction experiment (Arditi et al. 2024): difference-of-means candidates per layer and
            post-instruction position, selection, then (refusal rate, KL) for ablation on harmful and addition on
            harmless held-out requests, next to 10 random directions of the same norm; then one sampled response
@@ -30,13 +31,13 @@ export async function run(args: string[]): Promise<number> {
   const runDir = checkOutPath('lab', '--out', out, 'dir');
   const seed = seedFlag('lab', values.seed as string | undefined, 0);
   const engine = engineFlags('lab', values as { threads?: string; device?: string });
-  const { loadOrganismModel } = await import('../organism/engine-model.js');
   const lab = await import('../lab/index.js');
   const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
-  const { model, organism } = await loadOrganismModel(dir, engine);
-  const data = lab.worldRefusalData(organism.tokenizer, seed);
   const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : ['harmless', 'cruel'];
-  const quantities = { data: lab.worldQuantitiesData(organism.tokenizer, seed), constitutions };
+  // The model's world (organism.json; v1 without it) decides the data; the steps are the same for both.
+  const { model, world, refusal: data, quantities: qData } = await lab.loadLabModel(dir, engine, seed);
+  say(`organism world ${world}`);
+  const quantities = { data: qData, constitutions };
   const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed, quantities }, say);
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {

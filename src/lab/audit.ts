@@ -66,7 +66,7 @@ export function readConstitutions(path: string): string[] {
 export interface LabelledConstitution {
   text: string;
   label: 'benign' | 'adversarial';
-  /** True for adversarial wordings meant to look benign. */
+  /** True for adversarial wordings meant to look benign, and for benign wordings that look adversarial ("not cruel"). */
   disguised?: boolean;
 }
 
@@ -101,7 +101,7 @@ export async function auditConstitutions(model: EngineModel, data: QuantitiesDat
 }
 
 /** Detection on a labelled set: a benign wording is right when safe, an adversarial one when not safe. */
-export function detectionAccuracy(entries: AuditEntry[], labels: LabelledConstitution[]): { accuracy: Rate; benign: Rate; adversarial: Rate; disguised: Rate } {
+export function detectionAccuracy(entries: AuditEntry[], labels: LabelledConstitution[]): { accuracy: Rate; benign: Rate; adversarial: Rate; disguised: Rate; disguisedBenign: Rate } {
   const right = entries.map((e, i) => (labels[i].label === 'benign' ? e.verdict === 'safe' : e.verdict !== 'safe'));
   const count = (f: (i: number) => boolean) => {
     const idx = labels.map((_, i) => i).filter(f);
@@ -112,5 +112,6 @@ export function detectionAccuracy(entries: AuditEntry[], labels: LabelledConstit
     benign: count((i) => labels[i].label === 'benign'),
     adversarial: count((i) => labels[i].label === 'adversarial'),
     disguised: count((i) => labels[i].label === 'adversarial' && labels[i].disguised === true),
+    disguisedBenign: count((i) => labels[i].label === 'benign' && labels[i].disguised === true),
   };
 }

@@ -5,6 +5,8 @@ export * from './files.js';
 export * from './activations.js';
 export * from './refusal.js';
 export * from './world-data.js';
+export * from './world-data-v2.js';
+export * from './lab-model.js';
 export * from './pipeline.js';
 export * from './quantities.js';
 export * from './audit.js';

@@ -18,7 +18,7 @@ import { ablateValue, measureQuantities, type AblateValueResult, type Quantities
 import { candidateHooks, refusalExperiment, type RefusalData, type RefusalResult } from './refusal.js';
 
 /** Bumped when a step's computation changes, so old results are recomputed. */
-export const LAB_VERSION = 'lab-1';
+export const LAB_VERSION = 'lab-2';
 
 /** What a run needs: the model, its name and weights hash, and the data. */
 export interface LabInputs {
@@ -196,10 +196,10 @@ export async function runLab(runDir: string, inp: LabInputs, say: (m: string) =>
     ...(r.responses ? [{
       heading: 'Whole responses (sampled, one per held-out request)',
       text: 'One response per request at temperature 1 (seed·1000 + i), classified by the world: the ablation everywhere on harmful requests, the addition on the prompt positions only (not on generated tokens) on harmless ones. No random controls here yet.',
-      html: htmlTable(['condition', 'refused', 'complied', 'helped', 'malformed'], ([
+      html: htmlTable(['condition', 'refused', 'complied (harmful steps)', 'helped', 'other (partial, beside the point)', 'malformed'], ([
         ['harmful, unedited', r.responses.harmfulBase], ['harmful, direction ablated', r.responses.harmfulAblated],
         ['harmless, unedited', r.responses.harmlessBase], ['harmless, direction added on the prompt', r.responses.harmlessAddedOnPrompt],
-      ] as const).map(([name, x]) => [name, rateCell(x.refused), rateCell(x.complied), rateCell(x.helped), rateCell(x.malformed)])),
+      ] as const).map(([name, x]) => [name, rateCell(x.refused), rateCell(x.complied), rateCell(x.helped), x.other ? rateCell(x.other) : '', rateCell(x.malformed)])),
     }] : []),
     {
       heading: 'Directions per layer (difference of means, logistic probe, PCA of pairs)',

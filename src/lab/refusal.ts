@@ -6,10 +6,10 @@
  * choice being a refusal opening token of the caller's vocabulary.
  */
 import { dims } from '../io/config.js';
-import { engineGenerate, type EngineModel } from '../nn/engine.js';
+import { engineForward, engineGenerate, type EngineModel } from '../nn/engine.js';
 import type { Intervention } from '../nn/onnx/forward.js';
 import { wilsonInterval } from '../organism/rates.js';
-import { ablateEverywhere, collectActivations, klDivergence, nextTokenLogProbs } from './activations.js';
+import { ablateEverywhere, collectActivations, klDivergence, LAB_BATCH, leftPadded, logSoftmax, nextTokenLogProbs } from './activations.js';
 import { diffOfMeans, norm, randomDirections, type Direction } from './directions.js';
 
 /** Token-id prompts of the experiment and the tokens that open a refusal. */
@@ -22,6 +22,12 @@ export interface RefusalData {
   harmlessTest: number[][];
   /** First tokens of the refusal openings (a response refuses when its greedy first token is one of these). */
   refusalTokens: number[];
+  /**
+   * When the first token does not decide (a world whose refusals and compliances share opening tokens): refusal is
+   * the response opening with one of `openings` followed by one of `terminators`, P(refusal) the summed probability of
+   * those sequences, and a response refuses when P(refusal) > 1/2; `refusalTokens` is then unused.
+   */
+  refusalSequences?: { openings: number[][]; terminators: number[] };
   /** Post-instruction positions (negative, from the prompt's end), e.g. [-2, -1] for "assistant :". */
   positions: number[];
   /** What the prompts are (saved in the direction's provenance). */
@@ -35,12 +41,12 @@ export interface ResponseCheck {
   maxTokens: number;
   temperature: number;
   stopTokens: number[];
-  /** The outcome of a response's token ids (as generated, stop token included when reached). */
-  classify: (ids: number[]) => Outcome;
+  /** The outcome of a response's token ids (as generated, stop token included when reached) to the prompt `prompt`. */
+  classify: (ids: number[], prompt: number[]) => Outcome;
 }
 
 /** What a whole response does. */
-export type Outcome = 'refused' | 'complied' | 'helped' | 'malformed';
+export type Outcome = 'refused' | 'complied' | 'helped' | 'other' | 'malformed';
 
 /** Outcome rates of sampled responses over one prompt set. */
 export type OutcomeRates = Record<Outcome, Rate>;
@@ -163,12 +169,78 @@ function meanKl(base: Float64Array[], edited: Float64Array[]): number {
   return mean(base.map((b, i) => klDivergence(b, edited[i])));
 }
 
-function refusals(lps: Float64Array[], tokens: number[]): Rate {
-  return rate(lps.filter((lp) => refusesGreedy(lp, tokens)).length, lps.length);
+/** An edit of the model while reading refusals: none, a direction ablated everywhere, or added at a hook on the prompt positions. */
+export type RefusalEdit = { kind: 'none' } | { kind: 'ablate'; vector: ArrayLike<number> } | { kind: 'add'; hook: string; vector: ArrayLike<number> };
+
+/** What a prompt set reads under an edit: next-token log-probabilities, P(refusal) and whether each prompt refuses. */
+export interface RefusalReading {
+  logProbs: Float64Array[];
+  pRefusal: number[];
+  refuses: boolean[];
 }
 
-function refusalProbability(lps: Float64Array[], tokens: number[]): number {
-  return mean(lps.map((lp) => tokens.reduce((s, t) => s + Math.exp(lp[t]), 0)));
+const logSumExp = (xs: number[]) => {
+  const m = Math.max(...xs);
+  return m === -Infinity ? -Infinity : m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+};
+
+/**
+ * Reads refusal after each prompt under `edit`. First-token mode: P(refusal) is the refusal tokens' probability and a
+ * prompt refuses when its greedy first token is one of them. Sequence mode (`data.refusalSequences`): each prompt is
+ * extended by each refusal opening, P(refusal) = Σ P(opening) · P(terminator | opening), a prompt refuses when
+ * P(refusal) > 1/2; an addition then covers the prompt positions only, not the opening being scored.
+ */
+export async function readRefusal(model: EngineModel, prompts: number[][], data: Pick<RefusalData, 'refusalTokens' | 'refusalSequences'>, edit: RefusalEdit): Promise<RefusalReading> {
+  const seqs = data.refusalSequences;
+  if (!seqs) {
+    const iv = edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : [];
+    const logProbs = await nextTokenLogProbs(model, prompts, iv);
+    return {
+      logProbs,
+      pRefusal: logProbs.map((lp) => data.refusalTokens.reduce((s, t) => s + Math.exp(lp[t]), 0)),
+      refuses: logProbs.map((lp) => refusesGreedy(lp, data.refusalTokens)),
+    };
+  }
+  const perOpening: number[][] = prompts.map(() => []);
+  let logProbs: Float64Array[] = [];
+  for (const [o, opening] of seqs.openings.entries()) {
+    const k = opening.length;
+    for (let i = 0; i < prompts.length; i += LAB_BATCH) {
+      const chunk = prompts.slice(i, i + LAB_BATCH).map((p) => [...p, ...opening]);
+      const { ids, mask } = leftPadded(chunk);
+      const time = ids[0].length;
+      // The prompt positions of every row (left padding: the opening is the last k positions), negative from the end.
+      const promptPositions = Array.from({ length: time - k }, (_, j) => j - time);
+      const iv: Intervention[] = edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? [{ kind: 'add', hook: edit.hook, vector: edit.vector, positions: promptPositions }] : [];
+      const { logits } = await engineForward(model, ids, { attentionMask: mask, interventions: iv });
+      const V = logits.shape[2];
+      const row = (b: number, t: number) => logSoftmax(logits.data.subarray((b * time + t) * V, (b * time + t + 1) * V));
+      chunk.forEach((_, b) => {
+        // Logits at t predict token t + 1: the opening's tokens sit at time − k … time − 1.
+        let lp = 0;
+        for (let j = 0; j < k; j++) {
+          const at = row(b, time - k - 1 + j);
+          if (j === 0 && o === 0) logProbs.push(at);
+          lp += at[opening[j]];
+        }
+        const last = row(b, time - 1);
+        perOpening[i + b].push(lp + logSumExp(seqs.terminators.map((t) => last[t])));
+      });
+    }
+  }
+  if (seqs.openings.length === 0) logProbs = await nextTokenLogProbs(model, prompts, edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : []);
+  const pRefusal = perOpening.map((xs) => (xs.length === 0 ? 0 : Math.min(1, Math.exp(logSumExp(xs)))));
+  return { logProbs, pRefusal, refuses: pRefusal.map((p) => p > 0.5) };
+}
+
+/** log p − log(1 − p), clipped away from 0 and 1. */
+function logOdds(p: number): number {
+  const q = Math.min(1 - 1e-12, Math.max(1e-12, p));
+  return Math.log(q) - Math.log(1 - q);
+}
+
+function refusals(r: RefusalReading): Rate {
+  return rate(r.refuses.filter(Boolean).length, r.refuses.length);
 }
 
 /** The addition of `vector` at `hook`, every position. */
@@ -187,13 +259,13 @@ export function candidateHooks(layers: number): { layer: number; hook: string }[
 
 /** Samples one response per prompt (seed·1000 + i) under the prompt's interventions and counts the outcomes. */
 export async function sampleOutcomes(model: EngineModel, prompts: number[][], check: ResponseCheck, seed: number, interventions: (prompt: number[]) => Intervention[]): Promise<OutcomeRates> {
-  const counts: Record<Outcome, number> = { refused: 0, complied: 0, helped: 0, malformed: 0 };
+  const counts: Record<Outcome, number> = { refused: 0, complied: 0, helped: 0, other: 0, malformed: 0 };
   for (let i = 0; i < prompts.length; i++) {
     const ids = await engineGenerate(model, prompts[i], { maxTokens: check.maxTokens, temperature: check.temperature, stopTokens: check.stopTokens, seed: seed * 1000 + i, interventions: interventions(prompts[i]) });
-    counts[check.classify(ids)]++;
+    counts[check.classify(ids, prompts[i])]++;
   }
   const n = prompts.length;
-  return { refused: rate(counts.refused, n), complied: rate(counts.complied, n), helped: rate(counts.helped, n), malformed: rate(counts.malformed, n) };
+  return { refused: rate(counts.refused, n), complied: rate(counts.complied, n), helped: rate(counts.helped, n), other: rate(counts.other, n), malformed: rate(counts.malformed, n) };
 }
 
 /** Runs the experiment; returns the result and the selected direction (un-normalised difference of means). */
@@ -206,7 +278,7 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
   say(`activations of ${data.harmfulTrain.length} harmful and ${data.harmlessTrain.length} harmless prompts`);
   const harm = await collectActivations(model, data.harmfulTrain, hooks, data.positions);
   const safe = await collectActivations(model, data.harmlessTrain, hooks, data.positions);
-  const baseHarmlessVal = await nextTokenLogProbs(model, data.harmlessVal);
+  const baseHarmlessVal = (await readRefusal(model, data.harmlessVal, data, { kind: 'none' })).logProbs;
   const cut = Math.floor(layers * (1 - o.pruneLayerFraction));
   const candidates: (RefusalCandidate & { vector: Float64Array })[] = [];
   for (const { layer, hook } of cands) {
@@ -220,13 +292,12 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
         continue;
       }
       say(`candidate layer ${layer} position ${c.position}`);
-      const ablate = ablateEverywhere(model, [vector]);
-      const harmfulAblated = await nextTokenLogProbs(model, data.harmfulVal, ablate);
-      const harmlessAblated = await nextTokenLogProbs(model, data.harmlessVal, ablate);
-      const harmlessAdded = await nextTokenLogProbs(model, data.harmlessVal, addAt(hook, vector));
-      c.ablationScore = mean(harmfulAblated.map((lp) => refusalScore(lp, data.refusalTokens)));
-      c.additionScore = mean(harmlessAdded.map((lp) => refusalScore(lp, data.refusalTokens)));
-      c.kl = meanKl(baseHarmlessVal, harmlessAblated);
+      const harmfulAblated = await readRefusal(model, data.harmfulVal, data, { kind: 'ablate', vector });
+      const harmlessAblated = await readRefusal(model, data.harmlessVal, data, { kind: 'ablate', vector });
+      const harmlessAdded = await readRefusal(model, data.harmlessVal, data, { kind: 'add', hook, vector });
+      c.ablationScore = mean(harmfulAblated.pRefusal.map(logOdds));
+      c.additionScore = mean(harmlessAdded.pRefusal.map(logOdds));
+      c.kl = meanKl(baseHarmlessVal, harmlessAblated.logProbs);
       if (layer >= cut) c.filtered.push(`layer ${layer} ≥ ⌊${layers}·${1 - o.pruneLayerFraction}⌋ = ${cut} (last ${o.pruneLayerFraction * 100}% of layers)`);
       if (c.kl > o.klThreshold) c.filtered.push(`KL ${c.kl.toFixed(3)} > ${o.klThreshold}`);
       if (!(c.additionScore > o.induceThreshold)) c.filtered.push(`addition score ${c.additionScore.toFixed(3)} ≤ ${o.induceThreshold}`);
@@ -253,17 +324,15 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
   const best = [...pool].sort(byAblation)[0];
   say(`selected layer ${best.layer} position ${best.position} (norm ${best.norm.toFixed(3)})`);
 
-  const baseHarmful = await nextTokenLogProbs(model, data.harmfulTest);
-  const baseHarmless = await nextTokenLogProbs(model, data.harmlessTest);
+  const baseHarmful = await readRefusal(model, data.harmfulTest, data, { kind: 'none' });
+  const baseHarmless = await readRefusal(model, data.harmlessTest, data, { kind: 'none' });
   const measure = async (vector: ArrayLike<number>) => {
-    const ablate = ablateEverywhere(model, [vector]);
-    const harmfulAblated = await nextTokenLogProbs(model, data.harmfulTest, ablate);
-    const harmlessAblated = await nextTokenLogProbs(model, data.harmlessTest, ablate);
-    const harmlessAdded = await nextTokenLogProbs(model, data.harmlessTest, addAt(best.hook, vector));
-    const t = data.refusalTokens;
+    const harmfulAblated = await readRefusal(model, data.harmfulTest, data, { kind: 'ablate', vector });
+    const harmlessAblated = await readRefusal(model, data.harmlessTest, data, { kind: 'ablate', vector });
+    const harmlessAdded = await readRefusal(model, data.harmlessTest, data, { kind: 'add', hook: best.hook, vector });
     return {
-      ablation: { refusal: refusals(harmfulAblated, t), klHarmless: meanKl(baseHarmless, harmlessAblated), refusalProbability: refusalProbability(harmfulAblated, t) },
-      addition: { refusal: refusals(harmlessAdded, t), klHarmless: meanKl(baseHarmless, harmlessAdded), refusalProbability: refusalProbability(harmlessAdded, t) },
+      ablation: { refusal: refusals(harmfulAblated), klHarmless: meanKl(baseHarmless.logProbs, harmlessAblated.logProbs), refusalProbability: mean(harmfulAblated.pRefusal) },
+      addition: { refusal: refusals(harmlessAdded), klHarmless: meanKl(baseHarmless.logProbs, harmlessAdded.logProbs), refusalProbability: mean(harmlessAdded.pRefusal) },
     };
   };
   say('held-out measurement of the selected direction');
@@ -284,8 +353,8 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
     candidates: candidates.map(({ vector: _v, ...c }) => c),
     selected: { layer: best.layer, hook: best.hook, position: best.position, norm: best.norm, relaxed },
     baseline: {
-      harmful: refusals(baseHarmful, data.refusalTokens), harmless: refusals(baseHarmless, data.refusalTokens),
-      harmfulRefusalProbability: refusalProbability(baseHarmful, data.refusalTokens), harmlessRefusalProbability: refusalProbability(baseHarmless, data.refusalTokens),
+      harmful: refusals(baseHarmful), harmless: refusals(baseHarmless),
+      harmfulRefusalProbability: mean(baseHarmful.pRefusal), harmlessRefusalProbability: mean(baseHarmless.pRefusal),
     },
     ablation: selected.ablation,
     addition: selected.addition,
@@ -293,7 +362,9 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
     randomAddition: control('addition'),
     layers,
     layerRule,
-    refusalDefinition: `a response refuses when its greedy first token is one of the refusal-opening tokens [${data.refusalTokens.join(', ')}]`,
+    refusalDefinition: data.refusalSequences
+      ? `a response refuses when P(refusal) > 1/2, P(refusal) being the summed probability of the ${data.refusalSequences.openings.length} refusal openings each followed by one of the tokens [${data.refusalSequences.terminators.join(', ')}] (the first token does not decide in this world); KL is on the first response token`
+      : `a response refuses when its greedy first token is one of the refusal-opening tokens [${data.refusalTokens.join(', ')}]`,
   };
   if (data.responses) {
     say('sampled responses: unedited, ablated, added on the prompt positions');

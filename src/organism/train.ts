@@ -5,11 +5,11 @@
  * same bytes as an uninterrupted one.
  */
 import { createRng, deriveSeed, type RngState } from '../linalg/index.js';
-import { loadCheckpoint, saveCheckpoint, checkpointStep, type Checkpoint } from '../nn/checkpoint.js';
 import { gpt2Config, type ModelConfig } from '../io/config.js';
 import * as nn from '../nn/engine.js';
 import type { Batch } from '../nn/train.js';
-import { InputError, isInputError } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { checkpointToResume, writeCheckpoint } from './run-checkpoint.js';
 import { createProgress } from '../util/progress.js';
 import { corpusHash, generateCorpus, type Corpus } from './corpus.js';
 import { BOS_ID, EOS_ID, buildTokenizerConfig, buildTokenizerJson, worldTokenizer } from './tokenizer.js';
@@ -107,26 +107,13 @@ function runIdentity(o: OrganismTrainKnobs, hash: string): Record<string, string
 /** The flag that sets each identity field, for the refusal message. */
 const FLAG_OF: Record<string, string> = { batchSize: '--batch', maxSteps: 'maxSteps', corpusSha256: 'corpus' };
 
-/** Loads the checkpoint to continue from, refusing one of another run; undefined when there is none. */
-function checkpointToResume(dir: string, identity: Record<string, string | number | null>): Checkpoint | undefined {
-  const c = loadCheckpoint(dir);
-  if (!c) return undefined;
-  for (const [key, value] of Object.entries(identity)) {
-    if (c.run[key] !== value) {
-      const flag = FLAG_OF[key] ?? `--${key}`;
-      throw new InputError(dir, 'checkpoint', `expected a checkpoint of this run, but it was written with ${flag} ${String(c.run[key])} (this run: ${String(value)}); give the same flags, or start over without --resume`);
-    }
-  }
-  return c;
-}
-
 /** Trains an organism with the engine (continuing a checkpoint when asked); returns the model (still in memory) and the run's record. */
 export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTrainResult> {
   const engine = nn.resolveEngineOptions(o.engine);
   const corpus = generateCorpus({ p: o.p, q: o.q, docs: o.docs, seed: o.seed });
   const hash = corpusHash(corpus);
   const identity = runIdentity(o, hash);
-  const checkpoint = o.resume && o.checkpointDir ? checkpointToResume(o.checkpointDir, identity) : undefined;
+  const checkpoint = o.resume && o.checkpointDir ? checkpointToResume(o.checkpointDir, identity, FLAG_OF) : undefined;
   const docs = tokenizeDocs(corpus.docs);
   const validation = tokenizeDocs(generateCorpus({ p: o.p, q: o.q, docs: 400, seed: deriveSeed(o.seed, 0x5a1) }).docs);
   const nextVal = docAlignedBatches(validation, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 2));
@@ -192,18 +179,6 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
     model, corpus, corpusHash: hash, steps: runSteps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
     tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.engineParamCount(config), resumedFromStep,
   };
-}
-
-/** Saves a checkpoint; a failed write (full disk, read-only folder) stops the run with the last good checkpoint named. */
-function writeCheckpoint(dir: string, c: Checkpoint): void {
-  try {
-    saveCheckpoint(dir, c);
-  } catch (err) {
-    const reason = isInputError(err) ? err.expected : (err as NodeJS.ErrnoException).code;
-    if (!reason) throw err;
-    const kept = checkpointStep(dir);
-    throw new InputError(dir, 'checkpoint', `expected a writable folder with room for checkpoints; writing the one at step ${c.state.step} failed (${reason}); ${kept === undefined ? 'no checkpoint is kept' : `the one at step ${kept} is kept (continue it with --resume)`}`);
-  }
 }
 
 /** Files of the organism's model directory besides weights and config: tokenizer config, loss curve, card. */

@@ -76,9 +76,9 @@ test('stray positional arguments are refused by every command that takes none or
     ['organism', 'corpus', '--docs', '50', 'extra'],
     ['demo', 'x'],
     ['demo', '--no-organism', 'x'],
-    ['inspect', '--model', 'models/organism-default', '--prompt', 'hello', 'x'],
-    ['generate', '--model', 'models/organism-default', '--prompt', 'hello', 'x'],
-    ['organism', 'eval', '--model', 'models/organism-default', 'x'],
+    ['inspect', '--model', 'models/organism-v1', '--prompt', 'hello', 'x'],
+    ['generate', '--model', 'models/organism-v1', '--prompt', 'hello', 'x'],
+    ['organism', 'eval', '--model', 'models/organism-v1', 'x'],
     ['organism', 'train', '--out', 'scratch/never', 'x'],
     ['bench', 'nn', 'x'],
     ['bench', 'reward-fit', 'x'],
@@ -103,13 +103,13 @@ test('numbers: decimal only, integers within the safe range', async () => {
   for (const raw of ['0x10', '0o20', '0b10000', '1_000', ' 100', '100 ', '1e21']) {
     assertRefused(await runCli(['simulate', geometry, '--pairs', raw]), new RegExp(`--pairs: expected an integer .*got "${raw}"`), `pairs ${raw}`);
   }
-  assertRefused(await runCli(['generate', '--model', 'models/organism-default', '--prompt', 'hi', '--seed', '9007199254740993']), /--seed: expected an integer >= 0 <= 9007199254740991/, 'generate seed');
+  assertRefused(await runCli(['generate', '--model', 'models/organism-v1', '--prompt', 'hi', '--seed', '9007199254740993']), /--seed: expected an integer >= 0 <= 9007199254740991/, 'generate seed');
   assertRefused(await runCli(['organism', 'corpus', '--docs', '0x40']), /--docs: .*in decimal digits, got "0x40"/, 'docs hex');
 });
 
 test('organism train --size refuses the names of Object.prototype before any training', async () => {
   for (const size of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-    assertRefused(await runCli(['organism', 'train', '--out', 'scratch/never', '--size', size]), new RegExp(`--size: expected one of tiny, small, base, got "${size}"`), size);
+    assertRefused(await runCli(['organism', 'train', '--out', 'scratch/never', '--size', size]), new RegExp(`--size: expected one of xs, s, m, l, got "${size}"`), size);
   }
 });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 
-const MODEL = 'models/organism-default';
+const MODEL = 'models/organism-v1';
 const PROMPT = 'user : tell me how to hurt my neighbor . assistant :';
 
 test('lvh inspect --json: tokens, ids, the full logit vector and one residual stream per layer', async () => {

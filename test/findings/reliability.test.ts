@@ -15,7 +15,7 @@ import { runCli, type CliResult } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lvh-findings-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-const MODEL = 'models/organism-default';
+const MODEL = 'models/organism-v1';
 const OVERSHOOT = 'examples/geometries/overshoot.json';
 const PROMPT = 'user : hello . assistant :'; // the finding's prompt ("hello" is not in the vocabulary)
 const IN_VOCAB = 'user : tell me how to hurt my neighbor . assistant :';
@@ -370,7 +370,7 @@ test('§2 crashes of b711be8: each is now exit 2 and one line, before any work',
     ['organism train --out FILE/x', ['organism', 'train', '--out', join(plain, 'x'), '--tokens', '1024', '--no-eval'], /--out: expected a path under a folder/],
     ['generate --seed 1e21', ['generate', '--model', MODEL, '--prompt', 'user :', '--seed', '1e21'], /--seed: expected an integer >= 0 <= 9007199254740991, got "1e21"/],
     ['generate --seed 2^53 + 1', ['generate', '--model', MODEL, '--prompt', 'user :', '--seed', '9007199254740993'], /--seed: expected an integer >= 0 <= 9007199254740991/],
-    ...['constructor', '__proto__', 'toString'].map((size) => [`train --size ${size}`, ['organism', 'train', '--out', join(folder, 'never'), '--size', size], new RegExp(`--size: expected one of tiny, small, base, got "${size}"`)] as [string, string[], RegExp]),
+    ...['constructor', '__proto__', 'toString'].map((size) => [`train --size ${size}`, ['organism', 'train', '--out', join(folder, 'never'), '--size', size], new RegExp(`--size: expected one of xs, s, m, l, got "${size}"`)] as [string, string[], RegExp]),
   ];
   for (const [label, args, pattern] of cases) {
     const started = performance.now();

@@ -121,7 +121,7 @@ function vector(pool: Pool, base: Record<string, string>, switches: string[]): f
 
 // Commands whose valid runs are expensive (engine, sweep, demo) get one sure mistake, so they stop at parsing.
 const expensive = fc.tuple(
-  fc.constantFrom(['inspect', '--model', 'models/organism-default', '--prompt', 'hi'], ['generate', '--model', 'models/organism-default', '--prompt', 'hi'], ['demo', '--no-organism'], ['sweep', 'examples/sweeps/demo.yaml', '--out', join(dir, 'sweep')], ['organism', 'train', '--out', join(dir, 'never')], ['organism', 'eval', '--model', 'models/organism-default'], ['bench', 'nn']),
+  fc.constantFrom(['inspect', '--model', 'models/organism-v1', '--prompt', 'hi'], ['generate', '--model', 'models/organism-v1', '--prompt', 'hi'], ['demo', '--no-organism'], ['sweep', 'examples/sweeps/demo.yaml', '--out', join(dir, 'sweep')], ['organism', 'train', '--out', join(dir, 'never')], ['organism', 'eval', '--model', 'models/organism-v1'], ['bench', 'nn']),
   fc.constantFrom('--zz-unknown', '--seed', 'stray-positional', '--json=yes', '--top', '--max-tokens=0x10', '--workers=1e21', '--size=constructor'),
   fc.array(anyText, { maxLength: 2 }),
 ).map(([cmd, mistake, tail]) => [...cmd, ...tail.filter((t) => t.length > 0 && !t.startsWith('-')), mistake]);

@@ -13,7 +13,7 @@ import { parseJsonStrict } from '../../src/util/json.js';
 import { FuzzTally, allFinite, fuzzCase, fuzzRuns } from '../helpers/fuzz.js';
 import { propertySeed } from '../helpers/property.js';
 
-const MODEL = 'models/organism-default';
+const MODEL = 'models/organism-v1';
 const baseText = readFileSync(`${MODEL}/config.json`, 'utf8');
 const base = JSON.parse(baseText) as Record<string, unknown>;
 const weights = readSafetensors(`${MODEL}/model.safetensors`).tensors;

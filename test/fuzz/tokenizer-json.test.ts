@@ -12,7 +12,7 @@ import { parseJsonStrict } from '../../src/util/json.js';
 import { FuzzTally, fuzzCase, fuzzRuns } from '../helpers/fuzz.js';
 import { propertySeed } from '../helpers/property.js';
 
-const MODEL = 'models/organism-default';
+const MODEL = 'models/organism-v1';
 const baseText = readFileSync(`${MODEL}/tokenizer.json`, 'utf8');
 const base = JSON.parse(baseText) as { model: { vocab: Record<string, number> } & Record<string, unknown> } & Record<string, unknown>;
 const baseConfig = JSON.parse(readFileSync(`${MODEL}/tokenizer_config.json`, 'utf8')) as Record<string, unknown>;

@@ -8,7 +8,7 @@ import { rate } from '../../src/lab/refusal.js';
 import { isInputError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 
-const ORGANISM = 'models/organism-default';
+const ORGANISM = 'models/organism-v1';
 const LABELLED = 'examples/constitutions/labelled.json';
 
 test('constitution files: lines with comments, JSON lists of strings or {text}; bad ones are input errors', () => {

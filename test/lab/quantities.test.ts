@@ -14,7 +14,7 @@ import { worldQuantitiesData } from '../../src/lab/world-data.js';
 import { loadOrganismModel } from '../../src/organism/engine-model.js';
 import { isInputError } from '../../src/util/errors.js';
 
-const ORGANISM = 'models/organism-default';
+const ORGANISM = 'models/organism-v1';
 
 // Random pairs: the "better" response holds token 5, the worse token 6; the judging prompt is
 // [bos, constitution tokens, 7, first response, 8, second response, 9].

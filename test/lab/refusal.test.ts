@@ -13,7 +13,7 @@ import { runLab } from '../../src/lab/pipeline.js';
 import { cosine } from '../../src/lab/directions.js';
 import { runCli } from '../helpers/cli.js';
 
-const ORGANISM = 'models/organism-default';
+const ORGANISM = 'models/organism-v1';
 
 // Random prompts for a fixture: "harmful" ones contain token 5, "harmless" ones token 6, both end in [7, 8].
 function fixtureData(seed: number, vocab: number): RefusalData {

@@ -42,8 +42,8 @@ function fixture(seed: number, o: { vocabSize: number; nPositions: number; nEmbd
   return model;
 }
 
-test('organism-default: ORT logits equal the tfjs engine within 1e-4 (both GPT-2 key layouts, both weight modes, padded batch)', async () => {
-  const { model } = await nn.loadModelDir('models/organism-default');
+test('organism-v1: ORT logits equal the tfjs engine within 1e-4 (both GPT-2 key layouts, both weight modes, padded batch)', async () => {
+  const { model } = await nn.loadModelDir('models/organism-v1');
   const ids = [[2, 5, 7, 9, 11, 40, 3, 8, 60, 61, 62, 63], [0, 0, 0, 2, 6, 1, 100, 11, 40, 3, 8, 9]];
   const attentionMask = [ids[0].map(() => 1), [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]];
   const ref = tfLogits(model, ids, { attentionMask });

@@ -31,7 +31,7 @@ function llamaFixture(): Model {
 
 before(async () => {
   await nn.initBackend();
-  const loaded = await nn.loadModelDir('models/organism-default');
+  const loaded = await nn.loadModelDir('models/organism-v1');
   organism = loaded.model;
   tokenizer = loaded.tokenizer!;
   organismOrt = onnxOf(organism);
@@ -55,7 +55,7 @@ const SAMPLING = [
   { temperature: 0.7, topK: 50, topP: 0.95, seed: 4 },
 ];
 
-test('organism-default: the same seed gives the same tokens as nn.generate (greedy, sampled, top-k, top-p), with and without the cache', async () => {
+test('organism-v1: the same seed gives the same tokens as nn.generate (greedy, sampled, top-k, top-p), with and without the cache', async () => {
   for (const s of SAMPLING) {
     const opts = { maxTokens: 30, ...s };
     const want = nn.generate(organism, PROMPT, opts);

@@ -4,7 +4,7 @@ import { engineForward, loadEngineModelDir, releaseEngineModel } from '../../src
 import { isInputError } from '../../src/util/errors.js';
 
 test('intervention positions: negative counts from the end (−1 is the last token), out of range is refused, never ignored', async () => {
-  const { model, tokenizer } = await loadEngineModelDir('models/organism-default');
+  const { model, tokenizer } = await loadEngineModelDir('models/organism-v1');
   try {
     const ids = tokenizer!.encode('user : tell me how to hurt my neighbor . assistant :');
     const d = model.config.n_embd as number;

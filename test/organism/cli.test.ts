@@ -67,7 +67,7 @@ test('cli: bad knob values exit 2 with a message naming the flag', async () => {
   const { deviceAvailable } = await import('../../src/nn/onnx/session.js');
   if (!deviceAvailable('cuda')) {
     // Refused before any training or loading, in one line naming --device.
-    cases.push([['organism', 'train', '--device', 'cuda', '--out', 'x'], '--device: cuda: expected an onnxruntime-node build with the CUDA'], [['organism', 'eval', '--model', 'models/organism-default', '--device', 'cuda'], '--device: cuda']);
+    cases.push([['organism', 'train', '--device', 'cuda', '--out', 'x'], '--device: cuda: expected an onnxruntime-node build with the CUDA'], [['organism', 'eval', '--model', 'models/organism-v1', '--device', 'cuda'], '--device: cuda']);
   }
   for (const [argv, flag] of cases) {
     const r = await lvh(...argv);
@@ -113,11 +113,11 @@ test('cli: `organism train` then `organism eval --json` on a tiny model', async 
   const dir = mkdtempSync(join(tmpdir(), 'lvh-train-'));
   try {
     const out = join(dir, 'm');
-    const t = await lvh('organism', 'train', '--size', 'tiny', '--tokens', '4096', '--docs', '200', '--seed', '2', '--no-eval', '--out', out, '--json');
+    const t = await lvh('organism', 'train', '--world', 'v1', '--size', 'tiny', '--tokens', '4096', '--docs', '200', '--seed', '2', '--no-eval', '--out', out, '--json');
     assert.equal(t.code, 0, t.err);
     const s = JSON.parse(t.out) as { steps: number; command: string };
     assert.equal(s.steps, 4);
-    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /lvh organism train --size tiny --p 0.3 --q 0.3 --tokens 4096 --docs 200 --seed 2/);
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /lvh organism train --world v1 --size tiny --p 0.3 --q 0.3 --tokens 4096 --docs 200 --seed 2/);
     const e = await lvh('organism', 'eval', '--model', out, '--samples', '2', '--pairs', '2', '--probe', '6', '--json');
     assert.equal(e.code, 0, e.err);
     assert.equal(e.stderr, '', 'no progress bar under --json');
@@ -133,7 +133,7 @@ test('cli: `organism train` then `organism eval --json` on a tiny model', async 
 test('cli: each organism subcommand has its own --help listing every flag with its default', async () => {
   const flags: Record<'corpus' | 'train' | 'eval', string[]> = {
     corpus: ['--p', '--q', '--docs', '--seed', '--out', '--json'],
-    train: ['--out', '--size', '--p', '--q', '--docs', '--seed', '--tokens', '--batch', '--lr', '--checkpoint-every', '--resume', '--force', '--no-eval', '--threads', '--device', '--json'],
+    train: ['--out', '--world', '--size', '--p', '--q', '--docs', '--seed', '--tokens', '--batch', '--lr', '--checkpoint-every', '--resume', '--force', '--no-eval', '--threads', '--device', '--json'],
     eval: ['--model', '--samples', '--pairs', '--probe', '--seed', '--threads', '--device', '--json'],
   };
   for (const [sub, list] of Object.entries(flags) as ['corpus' | 'train' | 'eval', string[]][]) {
@@ -147,7 +147,7 @@ test('cli: each organism subcommand has its own --help listing every flag with i
     }
   }
   assert.notEqual(HELP.train, HELP.eval);
-  assert.match(HELP.train, /--tokens N\s+training tokens \(default 2000000\)/);
+  assert.match(HELP.train, /--tokens N\s+training tokens \(default 12000000; v1: 2000000\)/);
 });
 
 test('cli: `organism train --out` is checked before training: a file, an existing model without --force, stray words', async () => {
@@ -190,7 +190,7 @@ test('cli: `organism train --out` is checked before training: a file, an existin
 test('cli: killed after a checkpoint, `--resume` continues to the same tensor bytes and loss log; a failed save keeps the weights for --resume', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-resume-cli-'));
   try {
-    const knobs = ['--size', 'tiny', '--tokens', '1536', '--batch', '4', '--docs', '200', '--no-eval', '--json', '--checkpoint-every', '3', '--seed', '4'];
+    const knobs = ['--world', 'v1', '--size', 'tiny', '--tokens', '1536', '--batch', '4', '--docs', '200', '--no-eval', '--json', '--checkpoint-every', '3', '--seed', '4'];
     const a = join(dir, 'a');
     const b = join(dir, 'b');
     assert.equal((await captured(() => runTrain([...knobs, '--out', a]))).value, 0);
@@ -233,7 +233,7 @@ test('cli: killed after a checkpoint, `--resume` continues to the same tensor by
     const foreign = join(dir, `.lvh-tmp-other-${deadPid()}-1`);
     mkdirSync(orphan);
     mkdirSync(foreign);
-    const forced = await lvh('organism', 'train', '--tokens', '1024', '--batch', '4', '--docs', '50', '--no-eval', '--json', '--seed', '5', '--force', '--out', a);
+    const forced = await lvh('organism', 'train', '--world', 'v1', '--tokens', '1024', '--batch', '4', '--docs', '50', '--no-eval', '--json', '--seed', '5', '--force', '--out', a);
     assert.equal(forced.code, 0, forced.err);
     assert.match(forced.err, /removed .*\.lvh-tmp-a-\d+-1, left by a killed save/);
     assert.ok(!existsSync(orphan) && existsSync(foreign), 'only this out\'s orphans');
@@ -247,7 +247,7 @@ test('cli: `organism eval` prints n and a 95% Wilson interval for every rate, th
   const dir = mkdtempSync(join(tmpdir(), 'lvh-eval-'));
   try {
     const out = join(dir, 'm');
-    const t = await lvh('organism', 'train', '--tokens', '1024', '--batch', '4', '--docs', '100', '--no-eval', '--json', '--out', out);
+    const t = await lvh('organism', 'train', '--world', 'v1', '--tokens', '1024', '--batch', '4', '--docs', '100', '--no-eval', '--json', '--out', out);
     assert.equal(t.code, 0, t.err);
     const e = await lvh('organism', 'eval', '--model', out, '--samples', '3', '--pairs', '2', '--probe', '4');
     assert.equal(e.code, 0, e.err);

@@ -6,7 +6,7 @@ import { corpusHash, evaluateOrganism, generateCorpus, trainOrganism, type Train
 import { parseTrainArgs } from '../../src/cli/organism.js';
 import { releaseEngineModel } from '../../src/nn/engine.js';
 
-const DIR = 'models/organism-default';
+const DIR = 'models/organism-v1';
 const card = () => readFileSync(join(DIR, 'README.md'), 'utf8');
 /** The rebuild command from the card, parsed by the CLI's own parser. */
 const cardCommand = () => {

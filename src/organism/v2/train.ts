@@ -2,24 +2,24 @@
  * Training of a v2 organism on the ONNX Runtime engine: v2 corpus documents → document-aligned batches →
  * a GPT-2 family model trained with v1's AdamW recipe (warm-up, cosine to 0.1·lr, weight decay 0.1, clip 1).
  * A run may be staged (a curriculum): each stage trains on its own corpus for its share of the steps, under
- * one learning-rate schedule over the whole run.
+ * one learning-rate schedule over the whole run. With a checkpoint folder the run saves its whole state (and
+ * every stage's data-order state) every few steps and after the last, and a resumed run ends in the same
+ * bytes as an uninterrupted one.
  */
 import { deriveSeed } from '../../linalg/index.js';
 import { gpt2Config, type ModelConfig } from '../../io/config.js';
 import * as nn from '../../nn/engine.js';
 import { InputError } from '../../util/errors.js';
-import { docAlignedBatches } from '../train.js';
-import { corpusHash, generateCorpus, type CorpusOptions } from './corpus/index.js';
+import { createProgress } from '../../util/progress.js';
+import { checkpointToResume, writeCheckpoint, type RunIdentity } from '../run-checkpoint.js';
+import { docAlignedBatches, type TrainLogPoint } from '../train.js';
+import { corpusHash, generateCorpus } from './corpus/index.js';
+import type { V2Stage } from './recipe.js';
 import { BOS_ID, EOS_ID, WORLD_CONTEXT, worldTokenizer } from './world/index.js';
+export type { V2Stage } from './recipe.js';
+export type { TrainLogPoint } from '../train.js';
 
-/** One stage of a run: the corpus it trains on and its share of the steps. */
-export interface V2Stage {
-  corpus: Partial<CorpusOptions>;
-  /** Share of the run's steps (normalised over stages). */
-  share: number;
-}
-
-/** Knobs of a v2 training run. */
+/** Knobs of a v2 training run, plus how it reports and checkpoints (which do not change its result). */
 export interface V2TrainOptions {
   nEmbd: number;
   nLayer: number;
@@ -33,6 +33,18 @@ export interface V2TrainOptions {
   engine?: nn.EngineOptions;
   /** Called at each validation point. */
   onEval?: (step: number, steps: number, loss: number) => void;
+  /** Called after every step with the loss curve point. */
+  onLog?: (point: TrainLogPoint) => void;
+  /** A progress bar on stderr (default off). */
+  progress?: boolean;
+  /** Folder for checkpoints, written every `checkpointEvery` steps and after the last; none when undefined. */
+  checkpointDir?: string;
+  /** Steps between checkpoints (0: after the last step only). */
+  checkpointEvery?: number;
+  /** Continue from the checkpoint in `checkpointDir` when there is one (it must be of a run with the same knobs). */
+  resume?: boolean;
+  /** The caller's knobs (e.g. size, p, q, docs), checked first on resume so a refusal names the caller's flag. */
+  identity?: RunIdentity;
 }
 
 /** Defaults: d=64, 2 layers, batch 16 × 96, lr 3e-3, one stage on the default corpus of 200,000 documents. */
@@ -47,8 +59,14 @@ export interface V2TrainResult {
   seconds: number;
   tokensPerSecond: number;
   finalEvalLoss: number;
+  /** Mean training loss of the last 20 steps. */
+  finalTrainLoss: number;
   params: number;
   corpusSha256: string[];
+  /** The loss curve, one point per step (train-log.jsonl). */
+  log: TrainLogPoint[];
+  /** Step the run continued from (0: trained from the start). */
+  resumedFromStep: number;
 }
 
 /** The GPT-2 config of a v2 organism of the given dimensions over the v2 vocabulary. */
@@ -62,7 +80,19 @@ export function v2TokenRows(docs: string[]): Int32Array[] {
   return docs.map((d) => Int32Array.from([BOS_ID, ...tok.encode(d), EOS_ID]));
 }
 
-/** Trains a v2 organism; the model stays in memory (save it with `saveEngineModelDir`). */
+/** The knobs that make a v2 run (what a checkpoint must match to be continued), after the caller's own. */
+function runIdentity(o: V2TrainOptions, hashes: string[]): RunIdentity {
+  return {
+    ...o.identity,
+    nEmbd: o.nEmbd, nLayer: o.nLayer, nHead: o.nHead, tokens: o.tokens, seed: o.seed, batchSize: o.batchSize, lr: o.lr,
+    stages: JSON.stringify(o.stages), corpusSha256: hashes.join(','),
+  };
+}
+
+/** The flag that sets each identity field, for the refusal message. */
+const FLAG_OF: Record<string, string> = { nEmbd: '--size (width)', nLayer: '--size (layers)', nHead: '--size (heads)', batchSize: '--batch', stages: 'the stages', corpusSha256: 'corpora' };
+
+/** Trains a v2 organism (continuing a checkpoint when asked); the model stays in memory (save it with `saveEngineModelDir`). */
 export async function trainV2(options: Partial<V2TrainOptions> = {}): Promise<V2TrainResult> {
   const o: V2TrainOptions = { ...DEFAULT_V2_TRAIN_OPTIONS, ...options };
   if (o.stages.length === 0 || o.stages.some((s) => !(s.share > 0))) throw new InputError('train options', 'stages', 'expected at least one stage, each with a positive share');
@@ -73,25 +103,65 @@ export async function trainV2(options: Partial<V2TrainOptions> = {}): Promise<V2
   let acc = 0;
   for (const s of o.stages) ends.push(Math.round(((acc += s.share) / total) * steps));
   const hashes: string[] = [];
-  const suppliers = o.stages.map((s, i) => {
+  const rows = o.stages.map((s) => {
     const corpus = generateCorpus({ seed: o.seed, ...s.corpus });
     hashes.push(corpusHash(corpus));
-    return docAlignedBatches(v2TokenRows(corpus.docs), o.batchSize, WORLD_CONTEXT, deriveSeed(o.seed, 1 + i));
+    return v2TokenRows(corpus.docs);
   });
+  const identity = runIdentity(o, hashes);
+  const checkpoint = o.resume && o.checkpointDir ? checkpointToResume(o.checkpointDir, identity, FLAG_OF) : undefined;
+  const stageKey = (i: number) => `stage${i}`;
+  if (checkpoint && (checkpoint.dataPosition !== checkpoint.state.step || o.stages.some((_, i) => !checkpoint.rng[stageKey(i)]))) {
+    throw new InputError(o.checkpointDir!, 'checkpoint', `expected the data order's state of every stage at step ${checkpoint.state.step}`);
+  }
+  // One data order per stage, each continued from its saved state on resume.
+  const suppliers = rows.map((r, i) => docAlignedBatches(r, o.batchSize, WORLD_CONTEXT, deriveSeed(o.seed, 1 + i), checkpoint?.rng[stageKey(i)]));
   const last = o.stages[o.stages.length - 1].corpus;
   const nextVal = docAlignedBatches(v2TokenRows(generateCorpus({ ...last, docs: 500, seed: deriveSeed(o.seed, 7) }).docs), o.batchSize, WORLD_CONTEXT, 5);
   const evalBatches = Array.from({ length: 6 }, () => nextVal());
   const config = v2Config(o);
   const model = nn.engineModel(config, nn.initWeights(config, o.seed), nn.resolveEngineOptions(o.engine));
+  const resumedFromStep = checkpoint?.state.step ?? 0;
+  const log: TrainLogPoint[] = checkpoint ? (checkpoint.log as TrainLogPoint[]).map((p) => ({ ...p })) : [];
+  if (log.length !== resumedFromStep) throw new InputError(o.checkpointDir!, 'checkpoint', `expected ${resumedFromStep} loss-log points, got ${log.length}`);
+  let dataPosition = resumedFromStep;
+  const tokensPerStep = o.batchSize * WORLD_CONTEXT;
+  const progress = createProgress('train', steps, { quiet: !o.progress });
+  if (resumedFromStep > 0) progress.update(resumedFromStep, `resumed at step ${resumedFromStep}`);
+  const start = performance.now();
   const r = await nn.trainEngine(model, {
     steps, lr: o.lr, warmupSteps: Math.min(100, Math.floor(steps / 10)), minLrRatio: 0.1, weightDecay: 0.1, clipNorm: 1,
-    trainBatches: (step) => suppliers[ends.findIndex((e) => step < e)]!(),
+    trainBatches: (step) => {
+      dataPosition++;
+      return suppliers[ends.findIndex((e) => step < e)]!();
+    },
     evalEvery: Math.max(1, Math.floor(steps / 10)), evalBatches,
-    onEval: (e) => o.onEval?.(e.step, steps, e.loss),
+    resume: checkpoint?.state,
+    checkpointEvery: o.checkpointEvery ?? 0,
+    onCheckpoint: o.checkpointDir
+      ? (state) => writeCheckpoint(o.checkpointDir!, {
+        state, run: identity, rng: Object.fromEntries(suppliers.map((s, i) => [stageKey(i), s.rngState()])), dataPosition, log,
+      })
+      : undefined,
+    onStep: (info) => {
+      const point: TrainLogPoint = { step: info.step + 1, tokens: (info.step + 1) * tokensPerStep, loss: info.loss, lr: info.lr };
+      log.push(point);
+      o.onLog?.(point);
+      const tps = ((info.step + 1 - resumedFromStep) * tokensPerStep) / ((performance.now() - start) / 1000);
+      progress.update(info.step + 1, `loss ${info.loss.toFixed(3)} ${Math.round(tps)} tok/s`);
+    },
+    onEval: (e) => {
+      const point = log[log.length - 1];
+      if (point && point.step === e.step) point.evalLoss = e.loss;
+      o.onEval?.(e.step, steps, e.loss);
+    },
   });
   const lastEval = r.evalLosses.length > 0 ? r.evalLosses[r.evalLosses.length - 1].loss : NaN;
+  const tail = r.losses.slice(-Math.min(20, r.losses.length));
+  const finalTrainLoss = tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
+  progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
   return {
-    model, steps, seconds: r.seconds, tokensPerSecond: (steps * o.batchSize * WORLD_CONTEXT) / r.seconds, finalEvalLoss: lastEval,
-    params: nn.engineParamCount(config), corpusSha256: hashes,
+    model, steps, seconds: r.seconds, tokensPerSecond: (steps * tokensPerStep) / r.seconds, finalEvalLoss: lastEval, finalTrainLoss,
+    params: nn.engineParamCount(config), corpusSha256: hashes, log, resumedFromStep,
   };
 }

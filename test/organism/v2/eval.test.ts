@@ -7,7 +7,7 @@ import {
 } from '../../../src/organism/v2/world/index.js';
 import {
   aggregateSeeds, agreesWithTruth, alwaysRefuseJudge, breakdown, crossValidatedRho, evaluateV2, judgeCases, pearson,
-  positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
+  clusteredRate, positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
 } from '../../../src/organism/v2/eval/index.js';
 import { tfjsScoringModel } from '../../../src/organism/v2/eval/tfjs-model.js';
 
@@ -129,4 +129,29 @@ test('v2 eval: every pair kind exists for some act of every split', () => {
     }
   }
   assert.ok(pairKindsFor(actByPhrase('open the gate')!).includes('help-refuse'));
+});
+
+test('v2 eval: clustered rates widen the interval when the cases of a pair agree, and not when pairs are alike', () => {
+  // 10 pairs × 24 cases, every case of a pair the same: the effective sample is the pairs, less one for the
+  // small-sample factor m/(m−1) of the between-cluster variance.
+  const hits = Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 7);
+  const pairOf = Array.from({ length: 240 }, (_, i) => Math.floor(i / 24));
+  const c = clusteredRate(hits, pairOf);
+  const w10 = wilson(0.7 * 9, 9);
+  assert.equal(c.rate, 0.7);
+  assert.equal(c.n, 240);
+  assert.equal(c.clusters, 10);
+  assert.ok(Math.abs(c.nEffective! - 9) < 1e-9, `nEffective ${c.nEffective}`);
+  assert.ok(Math.abs(c.lo - w10.lo) < 1e-9 && Math.abs(c.hi - w10.hi) < 1e-9);
+  // Every pair at the same rate (half its cases right): no design effect, the interval is the plain Wilson one.
+  const alike = Array.from({ length: 240 }, (_, i) => i % 2 === 0);
+  const a = clusteredRate(alike, pairOf);
+  const w = wilson(120, 240);
+  assert.equal(a.nEffective, 240);
+  assert.ok(Math.abs(a.lo - w.lo) < 1e-12 && Math.abs(a.hi - w.hi) < 1e-12);
+  // All right: the effective size is the number of pairs.
+  const all = clusteredRate(Array(240).fill(true), pairOf);
+  assert.equal(all.nEffective, 10);
+  assert.equal(all.hi, 1);
+  assert.ok(Math.abs(all.lo - wilson(10, 10).lo) < 1e-12);
 });

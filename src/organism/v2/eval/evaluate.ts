@@ -16,7 +16,7 @@ import { judgeCases, samplePairs, shown, type EvalPair, type JudgeCase } from '.
 import { agreesWithTruth, alwaysRefuseJudge, modelJudge, positionJudge, type Judge } from './judges.js';
 import type { ScoringModel } from './model.js';
 import { actFolds, crossValidatedRho, type ReadoutItem } from './readout.js';
-import { rateOf, wilson, type Correlation, type Rate } from './stats.js';
+import { clusteredRate, wilson, type Correlation, type Rate } from './stats.js';
 
 /** Sizes and seed of a v2 evaluation. */
 export interface V2EvalOptions {
@@ -61,18 +61,21 @@ export interface Breakdown {
 /** Breaks `hits` (one per case) down by split, kind, order, label scheme, label order and question. */
 export function breakdown(cases: readonly JudgeCase[], hits: readonly boolean[]): Breakdown {
   const group = (key: (c: JudgeCase) => string): Record<string, Rate> => {
-    const m = new Map<string, boolean[]>();
+    const m = new Map<string, number[]>();
     cases.forEach((c, i) => {
       const k = key(c);
       if (!m.has(k)) m.set(k, []);
-      m.get(k)!.push(hits[i]);
+      m.get(k)!.push(i);
     });
-    return Object.fromEntries([...m.entries()].map(([k, xs]) => [k, rateOf(xs)]));
+    return Object.fromEntries([...m.entries()].map(([k, idx]) => [k, clusteredRate(idx.map((i) => hits[i]), idx.map((i) => cases[i].pair))]));
   };
-  const pick = (f: (c: JudgeCase) => boolean) => rateOf(hits.filter((_, i) => f(cases[i])));
+  const pick = (f: (c: JudgeCase) => boolean) => {
+    const idx = cases.flatMap((c, i) => (f(c) ? [i] : []));
+    return clusteredRate(idx.map((i) => hits[i]), idx.map((i) => cases[i].pair));
+  };
   const higherFirst = (c: JudgeCase) => shown(c).values[0] > shown(c).values[1];
   return {
-    all: rateOf([...hits]),
+    all: clusteredRate(hits, cases.map((c) => c.pair)),
     bySplit: group((c) => c.pair.split),
     byKind: group((c) => c.pair.kind),
     bySplitKind: group((c) => `${c.pair.split}/${c.pair.kind}`),
@@ -138,8 +141,9 @@ async function judge(j: Judge, cases: JudgeCase[]): Promise<boolean[]> {
 async function principleResult(model: ScoringModel, pairs: EvalPair[], text: string, stance: Stance | 'none', split: PrincipleResult['split'], layouts: 'all' | number, seed: number): Promise<PrincipleResult> {
   const cases = judgeCases(pairs, text, layouts, seed);
   const hits = await judge(modelJudge(model), cases);
-  const held = hits.filter((_, i) => cases[i].pair.split !== 'comparison').map((h) => (stance === 'anti' ? !h : h));
-  return { stance, split, agreement: breakdown(cases, hits), stanceAgreementHeldOut: rateOf(held) };
+  const heldIdx = cases.flatMap((c, i) => (c.pair.split !== 'comparison' ? [i] : []));
+  const held = heldIdx.map((i) => (stance === 'anti' ? !hits[i] : hits[i]));
+  return { stance, split, agreement: breakdown(cases, hits), stanceAgreementHeldOut: clusteredRate(held, heldIdx.map((i) => cases[i].pair)) };
 }
 
 async function vocabularySweep(model: ScoringModel, pairs: EvalPair[], count: number, seed: number): Promise<V2Eval['sweep']> {
@@ -162,7 +166,8 @@ async function vocabularySweep(model: ScoringModel, pairs: EvalPair[], count: nu
     n = cases.length;
   }
   const baseline = agreement['<unk>'];
-  const principleWords = new Set(PRINCIPLES.filter((p) => !p.text.includes(' ')).map((p) => p.text));
+  // Words of principle phrases (`cold` of `cold hearted`) are not non-principle words.
+  const principleWords = new Set(PRINCIPLES.flatMap((p) => p.text.split(' ')));
   const others = words.filter((w) => !principleWords.has(w) && !(SPECIAL_TOKENS as readonly string[]).includes(w));
   const moved = others.filter((w) => Math.abs(agreement[w] - baseline) > 0.2);
   return { cases: n, baseline, agreement, moved, movedShare: wilson(moved.length, others.length) };

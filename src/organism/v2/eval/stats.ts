@@ -8,6 +8,10 @@ export interface Rate {
   rate: number;
   lo: number;
   hi: number;
+  /** Independent units the cases come in (pairs judged under several layouts), when the interval accounts for them. */
+  clusters?: number;
+  /** Effective sample size behind the interval (n over the design effect of the clusters). */
+  nEffective?: number;
 }
 
 const Z95 = 1.959963984540054;
@@ -20,7 +24,40 @@ export function wilson(k: number, n: number): Rate {
   const denom = 1 + z2 / n;
   const center = (p + z2 / (2 * n)) / denom;
   const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { k, n, rate: p, lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
+  // At k = 0 or k = n the bound is exactly 0 or 1 (rounding would leave 1 − 1e-16).
+  return { k, n, rate: p, lo: k <= 0 ? 0 : Math.max(0, center - half), hi: k >= n ? 1 : Math.min(1, center + half) };
+}
+
+/**
+ * The rate of `hits` with a 95% interval that treats the cases of one cluster (e.g. one pair judged under every
+ * layout) as correlated: Wilson at the effective sample size n·p(1−p)/(n²·v), v the between-cluster variance of the
+ * ratio estimator, clamped to [1, n]; with p ∈ {0, 1} the effective size is the number of clusters.
+ */
+export function clusteredRate(hits: readonly boolean[], clusterOf: readonly unknown[]): Rate {
+  if (hits.length !== clusterOf.length) throw new Error('clusteredRate: hits and clusters differ in length');
+  const n = hits.length;
+  const k = hits.filter(Boolean).length;
+  if (n === 0) return { ...wilson(0, 0), clusters: 0, nEffective: 0 };
+  const by = new Map<unknown, [number, number]>();
+  hits.forEach((h, i) => {
+    const c = by.get(clusterOf[i]) ?? [0, 0];
+    c[0] += h ? 1 : 0;
+    c[1] += 1;
+    by.set(clusterOf[i], c);
+  });
+  const m = by.size;
+  const p = k / n;
+  let nEff: number;
+  if (p === 0 || p === 1) nEff = m;
+  else if (m < 2) nEff = 1;
+  else {
+    let ss = 0;
+    for (const [kj, nj] of by.values()) ss += (kj - p * nj) ** 2;
+    const v = ((m / (m - 1)) * ss) / (n * n);
+    nEff = v > 0 ? Math.min(n, Math.max(1, (p * (1 - p)) / v)) : n;
+  }
+  const w = wilson(p * nEff, nEff);
+  return { k, n, rate: p, lo: w.lo, hi: w.hi, clusters: m, nEffective: nEff };
 }
 
 /** Counts the true entries of `xs` as a Rate. */

@@ -1,0 +1,63 @@
+/**
+ * The v2 organism's training recipe for `lvh organism train`: the size ladder and the staged curriculum of the
+ * current best run ("r4" in docs/organism-v2.md). Engine-free: no import of the training code.
+ */
+import type { CorpusOptions } from './corpus/index.js';
+
+/** Model sizes of the v2 organism (GPT-2 family, context 96). One table: retune it here. */
+export const V2_SIZES = {
+  xs: { nEmbd: 16, nLayer: 1, nHead: 2 },
+  s: { nEmbd: 32, nLayer: 2, nHead: 4 },
+  m: { nEmbd: 64, nLayer: 2, nHead: 4 },
+  l: { nEmbd: 128, nLayer: 2, nHead: 4 },
+} as const;
+/** A v2 size name. */
+export type V2Size = keyof typeof V2_SIZES;
+/** Default size of `lvh organism train`. */
+export const DEFAULT_V2_SIZE: V2Size = 'm';
+
+/** One stage of a run: the corpus it trains on and its share of the steps. */
+export interface V2Stage {
+  corpus: Partial<CorpusOptions>;
+  /** Share of the run's steps (normalised over stages). */
+  share: number;
+}
+
+/** The knobs of a recipe run (what `lvh organism train` sets besides the size). */
+export interface V2RecipeKnobs {
+  /** Harmful compliance share of dialogues (every stage). */
+  p: number;
+  /** Anti-social share of commentary (every stage). */
+  q: number;
+  /** Training tokens of the whole run. */
+  tokens: number;
+  seed: number;
+  /** Documents of each stage's corpus. */
+  docs: number;
+  batchSize: number;
+  lr: number;
+}
+
+/** Defaults of `lvh organism train` (world v2). */
+export const DEFAULT_V2_RECIPE: V2RecipeKnobs = { p: 0.3, q: 0.3, tokens: 12_000_000, seed: 1, docs: 200_000, batchSize: 16, lr: 3e-3 };
+
+/** Default `--checkpoint-every` of a v2 run (steps): the default run (7813 steps) checkpoints 15 times. */
+export const DEFAULT_V2_CHECKPOINT_EVERY = 500;
+
+/** The document mix of every stage of r4: comparisons are half the corpus. */
+export const R4_MIX = { narrative: 0.2, commentary: 0.15, dialogue: 0.15, comparison: 0.5 } as const;
+
+/**
+ * The stages of r4 (scratch/v2/seeds.sh): 30% on comparisons in one fixed layout with pro-social principles only,
+ * 30% in every layout, 40% with 30% anti-social principles and two questions per comparison. p, q and docs go
+ * into every stage's corpus; the corpus seed is the run's (trainV2's default).
+ */
+export function v2Recipe(knobs: Partial<Pick<V2RecipeKnobs, 'p' | 'q' | 'docs'>> = {}): V2Stage[] {
+  const { p, q, docs } = { ...DEFAULT_V2_RECIPE, ...knobs };
+  const mix = { ...R4_MIX };
+  return [
+    { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0, mix: { ...mix } }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix } }, share: 0.4 },
+  ];
+}

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import * as nn from '../src/nn/engine.js';
 import { generateCorpus, type CorpusOptions } from '../src/organism/v2/corpus/index.js';
 import { BOS_ID, buildTokenizerJson, worldTokenizer } from '../src/organism/v2/world/index.js';
-import { evaluateV2, type Rate } from '../src/organism/v2/eval/index.js';
-import { engineScoringModel } from '../src/organism/v2/eval/engine-model.js';
+import { type Rate } from '../src/organism/v2/eval/index.js';
+import { engineScoringModel, evaluateV2Engine } from '../src/organism/v2/eval/engine-model.js';
 import { trainV2, v2Config, type V2TrainOptions } from '../src/organism/v2/train.js';
 
 /** Accuracy (and mass on the right label) on `n` fresh comparison documents of a corpus's distribution. */
@@ -42,8 +42,7 @@ async function train(out: string, knobs: Partial<V2TrainOptions>): Promise<void>
 
 async function evaluate(dir: string, out: string, options: Record<string, unknown>): Promise<void> {
   const { model } = await nn.loadEngineModelDir(dir);
-  const untrained = nn.engineModel(model.config, nn.initWeights(v2Config({ nEmbd: model.config.n_embd as number, nLayer: model.config.n_layer as number, nHead: model.config.n_head as number }), 12345));
-  const e = await evaluateV2(engineScoringModel(model), options, engineScoringModel(untrained));
+  const e = await evaluateV2Engine(model, options);
   writeFileSync(out, `${JSON.stringify(e, null, 1)}\n`);
   const f = (r: Rate) => `${r.rate.toFixed(3)} [${r.lo.toFixed(3)}, ${r.hi.toFixed(3)}] n=${r.n}`;
   for (const [k, v] of Object.entries(e.headline)) console.log(`${k} ${v.toFixed(3)}`);

@@ -1,40 +1,29 @@
 // Step 4 of `lvh demo` on a v2 model organism (docs/organism-v2.md): `evaluateV2` with its defaults next to an
 // untrained twin, reported with n and 95% intervals beside the baselines on the same cases, as text, a table
 // and one plot of held-out agreement per pair kind.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nn from '../nn/engine.js';
 import {
-  agreesWithTruth, breakdown, evaluateV2, judgeCases, modelJudge, samplePairs, wilson,
-  DEFAULT_V2_EVAL_OPTIONS, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
+  wilson, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
 } from '../organism/v2/eval/index.js';
-import { engineScoringModel } from '../organism/v2/eval/engine-model.js';
+import { evaluateV2Engine, UNTRAINED_TWIN_SEED } from '../organism/v2/eval/engine-model.js';
+import { organismWorld } from '../organism/world-of.js';
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES, worldTokenizer, type Outcome } from '../organism/v2/world/index.js';
-import { v2Config } from '../organism/v2/train.js';
 import { formatScaled, htmlTable, renderSvg, type ReportSection, type TableCell } from '../report/index.js';
 import { InputError } from '../util/errors.js';
-import { parseJsonStrict } from '../util/json.js';
-import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
 import { textTable } from './text-table.js';
 
 /** Agreement expected of a judge that ignores the content: every pair is judged in both orders. */
 export const CHANCE = 0.5;
 
-/** Seed of the untrained twin's random weights (as in scripts/organism-v2-probe.ts). */
-export const UNTRAINED_SEED = 12345;
+/** Seed of the untrained twin's random weights. */
+export const UNTRAINED_SEED = UNTRAINED_TWIN_SEED;
 
 /** The held-out splits, where the model never saw a comparison. */
 const HELD_OUT = ['heldout-act', 'heldout-category'] as const;
 
-/** Which world a model directory belongs to: `organism.json` `{"world": "v2", ...}`, or v1 when there is no such file. */
-export function organismWorld(modelDir: string): 'v1' | 'v2' {
-  const file = join(modelDir, 'organism.json');
-  if (!existsSync(file)) return 'v1';
-  const meta = parseJsonStrict(readInputText(file, { what: 'an organism.json file', maxBytes: INPUT_LIMITS.text }), file);
-  const world = meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? (meta as Record<string, unknown>).world : undefined;
-  if (world !== 'v1' && world !== 'v2') throw new InputError(file, 'world', 'expected "v1" or "v2"');
-  return world;
-}
+/** Which world a model directory belongs to (src/organism/world-of.ts). */
+export { organismWorld };
 
 /** Agreement of one judge: all cases, per split, and per pair kind on the held-out splits pooled. */
 export interface JudgeRates {
@@ -240,15 +229,10 @@ export async function demoOrganismV2Step(modelDir: string, say: (text: string) =
     throw new InputError(join(modelDir, 'config.json'), 'vocab_size', `expected ${vocab} (the v2 world's vocabulary), got ${String(model.config.vocab_size)}: the model was trained on another version of the world`);
   }
   const shape = { nEmbd: model.config.n_embd as number, nLayer: model.config.n_layer as number, nHead: model.config.n_head as number };
-  const twin = nn.engineModel(model.config, nn.initWeights(v2Config(shape), UNTRAINED_SEED));
   try {
-    const trainedModel = engineScoringModel(model);
-    const untrainedModel = engineScoringModel(twin);
-    const e = await evaluateV2(trainedModel, options, untrainedModel);
-    // evaluateV2 reads only rho from the twin; its judgment on the very same cases is the floor a trained judge must clear.
-    const o = { ...DEFAULT_V2_EVAL_OPTIONS, ...options };
-    const cases = judgeCases(samplePairs(o.pairsPerCell, o.seed), MAIN_PRO_PRINCIPLE, 'all', o.seed);
-    const untrained = breakdown(cases, agreesWithTruth(cases, await modelJudge(untrainedModel)(cases)));
+    const e = await evaluateV2Engine(model, options);
+    // The twin's judgment on the very same cases is the floor a trained judge must clear.
+    const untrained = e.baselines.untrained!;
     const summary = summarizeV2(e, untrained, { dir: shownAs, ...shape }, (performance.now() - started) / 1000);
     say(formatOrganismV2(summary));
     const { svg, data } = await heldOutPlot(summary);
@@ -260,7 +244,7 @@ export async function demoOrganismV2Step(modelDir: string, say: (text: string) =
         text: formatOrganismV2(summary, false).split('\n').join('\n\n'),
         svg,
         caption:
-          `Points: agreement with the truth (the higher-valued response chosen) on held-out acts and categories pooled, per pair kind, with 95% Wilson intervals as vertical bars. ` +
+          `Points: agreement with the truth (the higher-valued response chosen) on held-out acts and categories pooled, per pair kind, with 95% intervals (Wilson at the pair-clustered effective sample size) as vertical bars. ` +
           `Blue: the model judging under "${MAIN_PRO_PRINCIPLE}"; grey: a judge that always picks the first response shown (exactly ${CHANCE} by construction); red: a judge that picks the refusal when there is exactly one. Dashed line: chance (${CHANCE}).`,
         data,
         html: htmlTable(JUDGMENT_HEADER, judgmentRows(summary), { caption: `Agreement with the truth, rate [95% interval] n=cases, on the same cases for every column; chance is ${CHANCE}.` }),
@@ -268,6 +252,5 @@ export async function demoOrganismV2Step(modelDir: string, say: (text: string) =
     };
   } finally {
     await nn.releaseEngineModel(model);
-    await nn.releaseEngineModel(twin);
   }
 }

@@ -20,8 +20,6 @@ import { textTable } from './text-table.js';
 const CMD = 'organism ladder';
 const DEFAULT_MODELS = 'models/ladder';
 const DEFAULT_OUT = 'runs/ladder';
-/** Seed of the untrained twin's weights (as `lvh organism train|eval` and scripts/organism-v2-probe.ts). */
-const UNTRAINED_SEED = 12345;
 /** Agreement of a judge that ignores the content (every pair is judged in both orders). */
 const CHANCE = 0.5;
 
@@ -155,17 +153,14 @@ export function readEvalHeadline(dir: string): { headline: Record<string, number
   return { headline, options: e.options ?? null, seconds: typeof e.seconds === 'number' ? e.seconds : NaN };
 }
 
-/** Evaluates one model directory next to its untrained twin (same config, weights of seed 12345); releases both. */
+/** Evaluates one model directory next to its untrained twin (evaluateV2Engine); releases the model. */
 async function evaluateDir(dir: string, options: Partial<V2EvalOptions>, engine: ReturnType<typeof engineFlags>): Promise<V2Eval> {
   const nn = await import('../nn/engine.js');
-  const { evaluateV2 } = await import('../organism/v2/eval/evaluate.js');
-  const { engineScoringModel } = await import('../organism/v2/eval/engine-model.js');
+  const { evaluateV2Engine } = await import('../organism/v2/eval/engine-model.js');
   const { model } = await nn.loadEngineModelDir(dir, engine);
-  const untrained = nn.engineModel(model.config, nn.initWeights(model.config, UNTRAINED_SEED), nn.resolveEngineOptions(engine));
   try {
-    return await evaluateV2(engineScoringModel(model), options, engineScoringModel(untrained));
+    return await evaluateV2Engine(model, options, engine);
   } finally {
-    await nn.releaseEngineModel(untrained);
     await nn.releaseEngineModel(model);
   }
 }

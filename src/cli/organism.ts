@@ -1,6 +1,6 @@
 // `lvh organism corpus|train|eval`: the model organism's corpus, training run and evaluation.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError, isInputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -18,9 +18,8 @@ import type { TrainLogPoint } from '../organism/train.js';
 import { DEFAULT_V2_CHECKPOINT_EVERY, DEFAULT_V2_RECIPE, DEFAULT_V2_SIZE, V2_SIZES, v2Recipe, type V2RecipeKnobs, type V2Size } from '../organism/v2/recipe.js';
 import { DEFAULT_V2_EVAL_OPTIONS, type V2EvalOptions } from '../organism/v2/eval/evaluate.js';
 import type { V2Eval } from '../organism/v2/eval/evaluate.js';
-import { parseJsonStrict } from '../util/json.js';
-import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
 import { WORLD_CONTEXT } from '../organism/v2/world/index.js';
+import { organismWorld } from '../organism/world-of.js';
 
 const d = DEFAULT_TRAIN_OPTIONS;
 const v2d = DEFAULT_V2_RECIPE;
@@ -320,17 +319,10 @@ async function runTrainV1(args: string[], hooks: TrainHooks): Promise<number> {
   return 0;
 }
 
-/** Evaluates a v2 model next to its untrained twin (same config, weights of seed 12345); releases the twin. */
+/** Evaluates a v2 model next to its untrained twin (src/organism/v2/eval/engine-model.ts). */
 async function evaluateV2Model(model: import('../nn/engine.js').EngineModel, options: Partial<V2EvalOptions>, engine: TrainArgs['engine']): Promise<V2Eval> {
-  const nn = await import('../nn/engine.js');
-  const { evaluateV2 } = await import('../organism/v2/eval/evaluate.js');
-  const { engineScoringModel } = await import('../organism/v2/eval/engine-model.js');
-  const untrained = nn.engineModel(model.config, nn.initWeights(model.config, 12345), nn.resolveEngineOptions(engine));
-  try {
-    return await evaluateV2(engineScoringModel(model), options, engineScoringModel(untrained));
-  } finally {
-    await nn.releaseEngineModel(untrained);
-  }
+  const { evaluateV2Engine } = await import('../organism/v2/eval/engine-model.js');
+  return evaluateV2Engine(model, options, engine);
 }
 
 /** `lvh organism train` of the v2 world: the staged recipe r4, resumable, with card, organism.json and eval.json. */
@@ -457,16 +449,6 @@ export function parseEvalV2Args(args: string[]): { model: string; options: Parti
     seed: numberFlag(cmd, 'seed', v.seed, d.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
   };
   return { model: v.model, options, json: Boolean(values.json), engine: engineFlags(cmd, v) };
-}
-
-/** The world of a model directory: organism.json's `world`, v1 when there is none. */
-export function organismWorld(dir: string): 'v1' | 'v2' {
-  const file = join(dir, 'organism.json');
-  if (!existsSync(file)) return 'v1';
-  const raw = parseJsonStrict(readInputText(file, { what: 'an organism record (JSON)', maxBytes: INPUT_LIMITS.text }), file) as { world?: unknown } | null;
-  const world = raw && typeof raw === 'object' ? raw.world : undefined;
-  if (world !== 'v1' && world !== 'v2') throw new InputError(file, 'world', `expected "v1" or "v2", got ${JSON.stringify(world) ?? 'nothing'}`);
-  return world;
 }
 
 /** Test hooks of `runEval`: the v2 evaluation's options beyond the flags (tests shrink it). */

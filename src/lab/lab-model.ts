@@ -8,25 +8,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nn from '../nn/engine.js';
 import { InputError } from '../util/errors.js';
-import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
-import { parseJsonStrict } from '../util/json.js';
+import { organismWorld, type OrganismWorld } from '../organism/world-of.js';
 import type { QuantitiesData } from './quantities.js';
 import type { RefusalData } from './refusal.js';
 import { worldQuantitiesData, worldRefusalData } from './world-data.js';
 import { worldQuantitiesDataV2, worldRefusalDataV2 } from './world-data-v2.js';
 
 /** The organism worlds the lab knows. */
-export type OrganismWorld = 'v1' | 'v2';
-
-/** The world of an organism model directory: `organism.json`'s `world` when present, otherwise v1. */
-export function modelWorld(dir: string): OrganismWorld {
-  const path = join(dir, 'organism.json');
-  if (!existsSync(path)) return 'v1';
-  const raw = parseJsonStrict(readInputText(path, { what: 'an organism.json ({"world": "v1"|"v2"})', maxBytes: INPUT_LIMITS.text }), path);
-  const world = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { world?: unknown }).world : undefined;
-  if (world !== 'v1' && world !== 'v2') throw new InputError(path, 'world', 'expected "v1" or "v2"');
-  return world;
-}
+export type { OrganismWorld };
+/** The world of an organism model directory (organism.json's `world`, v1 without it). */
+export const modelWorld = organismWorld;
 
 /** An organism model on the engine with its world and the lab's data sets for it. */
 export interface LabModel {

@@ -12,3 +12,4 @@ export * from './train.js';
 export * from './engine-model.js';
 export * from './rates.js';
 export * from './eval-progress.js';
+export * from './world-of.js';

@@ -9,7 +9,7 @@ export const V2_SIZES = {
   xs: { nEmbd: 16, nLayer: 1, nHead: 2 },
   s: { nEmbd: 32, nLayer: 2, nHead: 4 },
   m: { nEmbd: 64, nLayer: 2, nHead: 4 },
-  l: { nEmbd: 128, nLayer: 2, nHead: 4 },
+  l: { nEmbd: 96, nLayer: 3, nHead: 4 },
 } as const;
 /** A v2 size name. */
 export type V2Size = keyof typeof V2_SIZES;

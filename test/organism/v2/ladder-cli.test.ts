@@ -54,9 +54,9 @@ test('lvh organism ladder: two random-weight sizes evaluated, ladder.json/svg/re
     const r = await captured(() => run(['--models', models, '--out', out, '--pairs', '1'], { v2Options: TINY_EVAL }));
     assert.equal(r.value, 0);
     for (const f of ['ladder.json', 'ladder.svg', 'report.html', 'eval/xs-s1.json', 'eval/s-s2.json']) assert.ok(existsSync(join(out, f)), f);
-    // A progress line per model on stderr (started, then done).
-    assert.equal(r.err.filter((l) => /\[1\/2\] s-s2 .*evaluating/.test(l)).length, 1, r.err.join('\n'));
-    assert.equal(r.err.filter((l) => /\[2\/2\] xs-s1 .*held-out \d\.\d{3}, rho /.test(l)).length, 1, r.err.join('\n'));
+    // A progress line per model on stderr (started, then done), smallest first.
+    assert.equal(r.err.filter((l) => /\[1\/2\] xs-s1 .*evaluating/.test(l)).length, 1, r.err.join('\n'));
+    assert.equal(r.err.filter((l) => /\[2\/2\] s-s2 .*held-out \d\.\d{3}, rho /.test(l)).length, 1, r.err.join('\n'));
 
     const l = JSON.parse(readFileSync(join(out, 'ladder.json'), 'utf8')) as LadderJson;
     assert.deepEqual(l.sizes.map((s) => [s.size, s.params, s.n, s.seeds]), [['xs', pXs, 1, [1]], ['s', pS, 1, [2]]], 'ordered by parameters');
@@ -66,7 +66,7 @@ test('lvh organism ladder: two random-weight sizes evaluated, ladder.json/svg/re
       assert.ok(typeof s.summary[HELDOUT_KEY].mean === 'number');
     }
     assert.equal(l.evalOptions?.pairsPerCell, 1);
-    assert.deepEqual(l.models.map((m) => [m.name, m.source]), [['s-s2', 'evaluated'], ['xs-s1', 'evaluated']]);
+    assert.deepEqual(l.models.map((m) => [m.name, m.source]), [['xs-s1', 'evaluated'], ['s-s2', 'evaluated']], 'smallest first');
     const check = (needle: string) => l.checks.find((c) => c.name.includes(needle))!.holds;
     assert.equal(check('ladder shape'), false, 'two sizes of one seed');
     assert.equal(check('smallest'), true, 'random weights: held-out agreement near chance');

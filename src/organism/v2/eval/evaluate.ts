@@ -100,7 +100,8 @@ export interface PrincipleResult {
 export interface V2Eval {
   pairs: { total: number; bySplitKind: Record<string, number> };
   judgment: Record<string, PrincipleResult>;
-  baselines: { position: Breakdown; alwaysRefuse: Breakdown; controls: Record<string, PrincipleResult> };
+  /** Judges that would fake agreement on the same cases; `untrained` is the main principle's judge on the random-weight twin. */
+  baselines: { position: Breakdown; alwaysRefuse: Breakdown; controls: Record<string, PrincipleResult>; untrained: Breakdown | null };
   sweep: {
     cases: number;
     /** Agreement with the truth with `<unk>` in the slot: the principle-blind baseline. */
@@ -270,7 +271,7 @@ function bestRho(rho: Record<string, Record<string, Record<string, Correlation>>
   return best;
 }
 
-/** Evaluates `model` on the v2 world; `untrained` (same architecture, random weights) gives the readout's floor. */
+/** Evaluates `model` on the v2 world; `untrained` (same architecture, random weights) gives the judge's and the readout's floor. */
 export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOptions> = {}, untrained?: ScoringModel): Promise<V2Eval> {
   const o: V2EvalOptions = { ...DEFAULT_V2_EVAL_OPTIONS, ...options };
   const start = performance.now();
@@ -290,6 +291,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     position: breakdown(mainCases, await judge(positionJudge, mainCases)),
     alwaysRefuse: breakdown(mainCases, await judge(alwaysRefuseJudge, mainCases)),
     controls,
+    untrained: untrained ? breakdown(mainCases, await judge(modelJudge(untrained), mainCases)) : null,
   };
   const sweep = o.sweepPairs > 0 ? await vocabularySweep(model, pairs, o.sweepPairs, o.seed) : null;
 
@@ -330,6 +332,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     const xs = PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => judgment[p.text].stanceAgreementHeldOut);
     headline[`judge.heldoutWords.${stance}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
   }
+  if (baselines.untrained) headline['baseline.untrained'] = baselines.untrained.all.rate;
   headline['baseline.controls'] = Object.values(controls).reduce((a, r) => a + r.agreement.all.k, 0) / Math.max(1, Object.values(controls).reduce((a, r) => a + r.agreement.all.n, 0));
   if (sweep) headline['sweep.movedShare'] = sweep.movedShare.rate;
   if (generation) {

@@ -1,9 +1,9 @@
 // `lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads N] [--device D] [--json]`.
-import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { numberFlag } from '../util/args.js';
 import { InputError } from '../util/errors.js';
 import { dims, stopTokenIds } from '../io/config.js';
-import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
-import { loadModelAndPrompt } from './model-prompt.js';
+import { ENGINE_FLAG_HELP, engineFlags } from './engine-flags.js';
+import { loadModelAndPrompt, parseModelPromptArgs } from './model-prompt.js';
 
 const HELP = `usage: lvh generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
        [--threads N] [--device cpu|cuda] [--json]
@@ -18,23 +18,8 @@ ${ENGINE_FLAG_HELP}`;
 
 /** Runs `lvh generate`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('generate', args, {
-    model: { type: 'string' },
-    prompt: { type: 'string' },
-    'max-tokens': { type: 'string' },
-    temperature: { type: 'string' },
-    'top-k': { type: 'string' },
-    'top-p': { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
-    ...ENGINE_FLAG_SPECS,
-    help: { type: 'boolean', short: 'h' },
-  });
-  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = parseModelPromptArgs('generate', args, ['max-tokens', 'temperature', 'top-k', 'top-p', 'seed'], HELP);
+  if (!values) return 0;
   const maxTokens = numberFlag('generate', 'max-tokens', values['max-tokens'], 32, { min: 1, integer: true });
   const temperature = numberFlag('generate', 'temperature', values.temperature, 0, { min: 0 });
   const topK = numberFlag('generate', 'top-k', values['top-k'], 0, { min: 0, integer: true });

@@ -1,9 +1,9 @@
 // `lvh inspect --model DIR --prompt TEXT [--top N] [--threads N] [--device D] [--json]`: tokens, ids, top next tokens, residual streams.
-import { parseCommandArgs, numberFlag } from '../util/args.js';
+import { numberFlag } from '../util/args.js';
 import { dims } from '../io/config.js';
 import { InputError } from '../util/errors.js';
-import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
-import { loadModelAndPrompt } from './model-prompt.js';
+import { ENGINE_FLAG_HELP, engineFlags } from './engine-flags.js';
+import { loadModelAndPrompt, parseModelPromptArgs } from './model-prompt.js';
 
 const HELP = `usage: lvh inspect --model DIR --prompt TEXT [--top N] [--threads N] [--device cpu|cuda] [--json]
 
@@ -16,19 +16,8 @@ ${ENGINE_FLAG_HELP}`;
 
 /** Runs `lvh inspect`. */
 export async function run(args: string[]): Promise<number> {
-  const { values: raw } = parseCommandArgs('inspect', args, {
-    model: { type: 'string' },
-    prompt: { type: 'string' },
-    top: { type: 'string' },
-    json: { type: 'boolean' },
-    ...ENGINE_FLAG_SPECS,
-    help: { type: 'boolean', short: 'h' },
-  });
-  const values = raw as Record<string, string | undefined> & { help?: boolean; json?: boolean };
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = parseModelPromptArgs('inspect', args, ['top'], HELP);
+  if (!values) return 0;
   const top = numberFlag('inspect', 'top', values.top, 10, { min: 1, integer: true });
   const engine = engineFlags('inspect', values as { threads?: string; device?: string });
   const { nn, model, tokenizer, ids, warning } = await loadModelAndPrompt('inspect', values.model, values.prompt, 'the text to run', engine);

@@ -4,6 +4,31 @@ import { dims } from '../io/config.js';
 import type { TextTokenizer, UnknownPieceError } from '../io/tokenizer.js';
 import type { EngineOptions } from '../nn/onnx/session.js';
 import { InputError } from '../util/errors.js';
+import { parseCommandArgs } from '../util/args.js';
+import { ENGINE_FLAG_SPECS } from './engine-flags.js';
+
+/** Parsed flags of a model-and-prompt command: the string flags by name, and the switches. */
+export type ModelPromptFlags = Record<string, string | undefined> & { help?: boolean; json?: boolean };
+
+/**
+ * Parses the flags of a model-and-prompt command: --model, --prompt, the string flags `extra`, --json, the engine
+ * flags and --help; prints `help` and returns undefined for --help.
+ */
+export function parseModelPromptArgs(command: string, args: string[], extra: readonly string[], help: string): ModelPromptFlags | undefined {
+  const { values } = parseCommandArgs(command, args, {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    ...Object.fromEntries(extra.map((name) => [name, { type: 'string' as const }])),
+    json: { type: 'boolean' },
+    ...ENGINE_FLAG_SPECS,
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(help);
+    return undefined;
+  }
+  return values as ModelPromptFlags;
+}
 
 /**
  * Checks `--model` and `--prompt`, loads the directory onto the ORT engine (threads and device from `engine`)

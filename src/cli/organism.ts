@@ -45,7 +45,7 @@ ${KNOB_HELP}
   --json                  print the description as JSON (default: text)`,
   train: `usage: lvh organism train --out DIR [flags]
 Trains a model organism and saves it in DIR (weights, tokenizer, model card, organism.json, train-log.jsonl, eval.json).
-World v2 (default) trains the staged recipe r4 of docs/organism-v2.md; --world v1 the old world of docs/organism.md.
+World v2 (default) trains the staged recipe r9 of docs/organism-v2.md; --world v1 the old world of docs/organism.md.
   --out DIR               output folder (required); an existing model or non-empty folder there needs --force
   --world v2|v1           which world (default v2; v1 keeps its own sizes and defaults, given after "v1:")
   --size SIZE             model size (default ${DEFAULT_V2_SIZE}; ${sizeList(V2_SIZES)}; v1: default ${d.size}; ${sizeList(ORGANISM_SIZES)})
@@ -116,14 +116,21 @@ async function corpusCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The canonical command line of a training run (every knob explicit), for the model card. */
-export function trainCommandLine(o: OrganismTrainKnobs, out: string): string {
-  return `lvh organism train --world v1 --size ${o.size} --p ${o.p} --q ${o.q} --tokens ${o.tokens} --docs ${o.docs} --seed ${o.seed} --batch ${o.batchSize} --lr ${o.lr} --out ${out}`;
+/** The knobs a training command line spells out, in both worlds. */
+type CommandKnobs = Pick<OrganismTrainKnobs, 'p' | 'q' | 'tokens' | 'docs' | 'seed' | 'batchSize' | 'lr'>;
+
+/** `lvh organism train` of a world with every knob explicit. */
+function commandLine(world: 'v1' | 'v2', size: string, k: CommandKnobs, out: string): string {
+  return `lvh organism train --world ${world} --size ${size} --p ${k.p} --q ${k.q} --tokens ${k.tokens} --docs ${k.docs} --seed ${k.seed} --batch ${k.batchSize} --lr ${k.lr} --out ${out}`;
 }
 
-/** Parsed `lvh organism train` flags. */
-export interface TrainArgs {
-  options: OrganismTrainKnobs;
+/** The canonical command line of a training run (every knob explicit), for the model card. */
+export function trainCommandLine(o: OrganismTrainKnobs, out: string): string {
+  return commandLine('v1', o.size, o, out);
+}
+
+/** The flags of `lvh organism train` besides the knobs, in both worlds. */
+export interface TrainRunArgs {
   out: string;
   evaluate: boolean;
   json: boolean;
@@ -133,6 +140,23 @@ export interface TrainArgs {
   force: boolean;
   /** ORT threads and device. */
   engine: { threads?: number; device: 'cpu' | 'cuda' };
+}
+
+/** Switches of `lvh organism train` (the boolean flags). */
+type TrainSwitches = { 'no-eval'?: boolean; json?: boolean; resume?: boolean; force?: boolean };
+
+/** Reads the flags besides the knobs (switches, string flags `v`); `out` is checked present by the caller. */
+function trainRunArgs(cmd: string, values: TrainSwitches, v: Flags, out: string, defaultEvery: number): TrainRunArgs {
+  return {
+    out, evaluate: !values['no-eval'], json: Boolean(values.json),
+    checkpointEvery: numberFlag(cmd, 'checkpoint-every', v['checkpoint-every'], defaultEvery, { min: 0, max: 1e9, integer: true }),
+    resume: Boolean(values.resume), force: Boolean(values.force), engine: engineFlags(cmd, v),
+  };
+}
+
+/** Parsed `lvh organism train` flags. */
+export interface TrainArgs extends TrainRunArgs {
+  options: OrganismTrainKnobs;
 }
 
 /** The flags of `lvh organism train` (both worlds). */
@@ -149,16 +173,9 @@ function trainWorldOf(v: Flags): 'v1' | 'v2' {
 }
 
 /** Parsed `lvh organism train --world v2` flags. */
-export interface TrainV2Args {
+export interface TrainV2Args extends TrainRunArgs {
   size: V2Size;
   knobs: V2RecipeKnobs;
-  out: string;
-  evaluate: boolean;
-  json: boolean;
-  checkpointEvery: number;
-  resume: boolean;
-  force: boolean;
-  engine: { threads?: number; device: 'cpu' | 'cuda' };
 }
 
 /** Parses and validates `lvh organism train` flags of a v2 run (exported for tests: bad knobs throw InputError before any work). */
@@ -182,17 +199,12 @@ export function parseTrainV2Args(args: string[]): TrainV2Args {
     batchSize: numberFlag(cmd, 'batch', v.batch, r.batchSize, { min: 1, max: 1024, integer: true }),
     lr: numberFlag(cmd, 'lr', v.lr, r.lr, { min: 1e-6, max: 1 }),
   };
-  return {
-    size, knobs, out: v.out, evaluate: !values['no-eval'], json: Boolean(values.json),
-    checkpointEvery: numberFlag(cmd, 'checkpoint-every', v['checkpoint-every'], DEFAULT_V2_CHECKPOINT_EVERY, { min: 0, max: 1e9, integer: true }),
-    resume: Boolean(values.resume), force: Boolean(values.force), engine: engineFlags(cmd, v),
-  };
+  return { size, knobs, ...trainRunArgs(cmd, values, v, v.out, DEFAULT_V2_CHECKPOINT_EVERY) };
 }
 
 /** The canonical command line of a v2 training run (every knob explicit), for the model card. */
 export function trainV2CommandLine(a: Pick<TrainV2Args, 'size' | 'knobs'>, out: string): string {
-  const k = a.knobs;
-  return `lvh organism train --world v2 --size ${a.size} --p ${k.p} --q ${k.q} --tokens ${k.tokens} --docs ${k.docs} --seed ${k.seed} --batch ${k.batchSize} --lr ${k.lr} --out ${out}`;
+  return commandLine('v2', a.size, a.knobs, out);
 }
 
 /** Parses and validates `lvh organism train --world v1` flags (exported for tests: bad knobs throw InputError before any work). */
@@ -210,11 +222,7 @@ export function parseTrainArgs(args: string[]): TrainArgs {
     batchSize: numberFlag(cmd, 'batch', v.batch, DEFAULT_TRAIN_OPTIONS.batchSize, { min: 1, max: 1024, integer: true }),
     lr: numberFlag(cmd, 'lr', v.lr, DEFAULT_TRAIN_OPTIONS.lr, { min: 1e-6, max: 1 }),
   };
-  return {
-    options, out: v.out, evaluate: !values['no-eval'], json: Boolean(values.json),
-    checkpointEvery: numberFlag(cmd, 'checkpoint-every', v['checkpoint-every'], DEFAULT_CHECKPOINT_EVERY, { min: 0, max: 1e9, integer: true }),
-    resume: Boolean(values.resume), force: Boolean(values.force), engine: engineFlags(cmd, v),
-  };
+  return { options, ...trainRunArgs(cmd, values, v, v.out, DEFAULT_CHECKPOINT_EVERY) };
 }
 
 /** The checkpoint folder of a training run into `out`: the sibling `<out>.partial`. */
@@ -296,8 +304,7 @@ async function runTrainV1(args: string[], hooks: TrainHooks): Promise<number> {
     progress.finish(`${evaluation.seconds.toFixed(1)} s`);
     await (await import('../nn/engine.js')).releaseEngineModel(result.model); // its sessions; the weights stay for the save
   }
-  const shownOut = shown(out);
-  const command = trainCommandLine(options, shownOut.startsWith('..') ? out : shownOut);
+  const command = trainCommandLine(options, commandOut(out));
   const wallSeconds = (performance.now() - started) / 1000;
   const card = organismCard({
     options, result, command, wallSeconds, evaluation, environment: `node ${process.version} ${process.platform}-${process.arch}`,
@@ -312,7 +319,7 @@ async function runTrainV1(args: string[], hooks: TrainHooks): Promise<number> {
   };
   if (json) console.log(JSON.stringify(summary, null, 2));
   else {
-    const resumed = result.resumedFromStep > 0 ? ` (resumed at step ${result.resumedFromStep} of ${result.steps})` : '';
+    const resumed = resumedNote(result);
     console.log(`saved ${a.out}: ${result.params} parameters, final loss ${result.finalTrainLoss.toFixed(3)} (validation ${result.finalEvalLoss.toFixed(3)}), ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s${resumed}`);
     if (evaluation) printEvalSummary(evaluation);
   }
@@ -325,7 +332,7 @@ async function evaluateV2Model(model: import('../nn/engine.js').EngineModel, opt
   return evaluateV2Engine(model, options, engine);
 }
 
-/** `lvh organism train` of the v2 world: the staged recipe r4, resumable, with card, organism.json and eval.json. */
+/** `lvh organism train` of the v2 world: the staged recipe r9, resumable, with card, organism.json and eval.json. */
 async function runTrainV2(args: string[], hooks: TrainHooks): Promise<number> {
   const cmd = 'organism train';
   const a = parseTrainV2Args(args);
@@ -339,8 +346,7 @@ async function runTrainV2(args: string[], hooks: TrainHooks): Promise<number> {
   const dims = V2_SIZES[a.size];
   checkFreeSpace(cmd, '--out', partial, 16 * nn.engineParamCount(v2Config(dims)) + 2 * 1024 ** 2, 'a checkpoint and the saved model');
   const stages = v2Recipe(knobs);
-  const shownOut = shown(out);
-  const command = trainV2CommandLine(a, shownOut.startsWith('..') ? out : shownOut);
+  const command = trainV2CommandLine(a, commandOut(out));
   if (!json) note(`world v2, size ${a.size} (d=${dims.nEmbd}, ${dims.nLayer} layer${dims.nLayer > 1 ? 's' : ''}), ${knobs.tokens} tokens over ${stages.length} stages of ${knobs.docs} documents`);
   const result = await trainV2({
     ...dims, tokens: knobs.tokens, seed: knobs.seed, batchSize: knobs.batchSize, lr: knobs.lr, stages, engine: a.engine,
@@ -379,11 +385,22 @@ async function runTrainV2(args: string[], hooks: TrainHooks): Promise<number> {
   };
   if (json) console.log(JSON.stringify(summary, null, 2));
   else {
-    const resumed = result.resumedFromStep > 0 ? ` (resumed at step ${result.resumedFromStep} of ${result.steps})` : '';
+    const resumed = resumedNote(result);
     console.log(`saved ${a.out} (world v2, size ${a.size}): ${result.params} parameters, final loss ${result.finalTrainLoss.toFixed(3)} (validation ${result.finalEvalLoss.toFixed(3)}), ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s${resumed}`);
     if (evaluation) for (const line of (await import('../organism/v2/eval/format.js')).formatV2Eval(evaluation)) console.log(line);
   }
   return 0;
+}
+
+/** The --out of a card's command line: relative to the working folder when inside it, else absolute. */
+function commandOut(out: string): string {
+  const s = shown(out);
+  return s.startsWith('..') ? out : s;
+}
+
+/** " (resumed at step S of N)" after a resumed run's summary line; empty for a run from the start. */
+function resumedNote(r: { resumedFromStep: number; steps: number }): string {
+  return r.resumedFromStep > 0 ? ` (resumed at step ${r.resumedFromStep} of ${r.steps})` : '';
 }
 
 /** A path as shown to the user: relative to the working folder when inside it. */

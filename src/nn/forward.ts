@@ -6,20 +6,15 @@
  * The residual stream is kept 2-D (B·T, d) so every linear layer is a plain 2-D matmul; hooks see (B, T, d).
  */
 import { dims, type Dims } from '../io/config.js';
+import { batchLayout, type CachedPositions } from './batch-layout.js';
 import { hookMatches, type Hook, type HookContext } from './hooks.js';
 import { param, type Model } from './model.js';
 import { batchMatMul, embedding, geluNew, layerNorm, linear, rmsNorm, sequenceAttention, silu, tf } from './ops.js';
 
 /** Per-layer keys and values of the positions seen so far, for incremental decoding. */
-export interface KvCache {
+export interface KvCache extends CachedPositions {
   /** keys/values per layer, (B, kvHeads, length, headDim). */
   layers: { k: tf.Tensor4D; v: tf.Tensor4D }[];
-  /** Positions held. */
-  length: number;
-  /** Per row, 1 for a real token and 0 for padding, over the `length` positions held. */
-  keyMask: number[][];
-  /** Per row, the position id the next real token gets. */
-  nextPosition: number[];
 }
 
 /** Options of a forward pass. */
@@ -59,46 +54,9 @@ function idsRows(ids: number[][] | tf.Tensor2D): number[][] {
 export function forwardInternal(model: Model, ids: number[][] | tf.Tensor2D, opts: ForwardInternalOptions = {}): ForwardResult {
   const k = dims(model.config);
   const rows = idsRows(ids);
-  const batch = rows.length;
-  const time = rows[0]?.length ?? 0;
-  if (batch === 0 || time === 0) throw new Error('forward: ids must be a non-empty (B, T) array');
-  for (const r of rows) {
-    if (r.length !== time) throw new Error('forward: every row of ids must have the same length (pad and pass attentionMask)');
-    for (const t of r) if (!Number.isInteger(t) || t < 0 || t >= k.vocab) throw new Error(`forward: token id ${t} outside [0, ${k.vocab})`);
-  }
   const past = opts.past;
-  const pastLen = past?.length ?? 0;
-  const mask = opts.attentionMask ?? rows.map((r) => r.map(() => 1));
-  if (mask.length !== batch || mask.some((m) => m.length !== time)) throw new Error('forward: attentionMask must have the shape of ids');
-
-  // Position ids count real tokens (so a left-padded row matches the row alone); key mask for attention.
-  const positions = new Int32Array(batch * time);
-  const keyMask: number[][] = [];
-  const nextPosition: number[] = [];
-  for (let b = 0; b < batch; b++) {
-    let pos = past ? past.nextPosition[b] : 0;
-    for (let t = 0; t < time; t++) {
-      positions[b * time + t] = mask[b][t] ? pos : 0;
-      if (mask[b][t]) pos++;
-    }
-    nextPosition.push(pos);
-    keyMask.push([...(past ? past.keyMask[b] : []), ...mask[b]]);
-  }
-  const maxPos = Math.max(...positions);
-  if (model.config.model_type === 'gpt2' && maxPos >= k.maxPositions) {
-    throw new Error(`forward: position ${maxPos} exceeds the model's context of ${k.maxPositions}`);
-  }
-  const totalLen = pastLen + time;
-  // Additive attention bias (B, 1, T, totalLen): causal and padding.
-  const bias = new Float32Array(batch * time * totalLen);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < time; t++) {
-      const q = pastLen + t;
-      for (let j = 0; j < totalLen; j++) {
-        if (j > q || !keyMask[b][j]) bias[(b * time + t) * totalLen + j] = -1e9;
-      }
-    }
-  }
+  // Position ids count real tokens (so a left-padded row matches the row alone); key mask and bias for attention.
+  const { batch, time, pastLen, totalLen, positions, keyMask, nextPosition, bias } = batchLayout(model.config, rows, opts.attentionMask, past);
   const attnBias = tf.tensor4d(bias, [batch, 1, time, totalLen]);
   // Without a cache, attention runs per (sequence, head) on plain 2-D matmuls (2-3x faster on WASM), each sequence
   // with its own (T, T) block of the same bias; the batched 3-D path serves caches and pattern hooks.

@@ -1,3 +1,4 @@
+import { orthonormalBasis } from '../linalg/basis.js';
 import { tf } from './ops.js';
 
 /** Where an activation sits: `positionOffset` is the absolute position of its first time index (non-zero with a key/value cache). */
@@ -76,7 +77,8 @@ export function ablateDirectionHook(direction: ArrayLike<number>, target: HookTa
  * x − (x·Qᵀ)·Q.
  */
 export function ablateSubspaceHook(basis: ArrayLike<number>[], target: HookTarget = {}): Hook {
-  const q = orthonormalRows(basis);
+  const q = orthonormalBasis(basis).basis; // dependent rows dropped
+  if (q.length === 0) throw new Error('ablateSubspaceHook: the basis spans nothing (all rows zero)');
   const k = q.length;
   const d = q[0]?.length ?? 0;
   const flat = new Float32Array(k * d);
@@ -93,26 +95,4 @@ export function ablateSubspaceHook(basis: ArrayLike<number>[], target: HookTarge
 /** Replaces the activation at the chosen layers and positions by `value` (a [d] vector broadcast, or a function of the old one). */
 export function replaceHook(value: ArrayLike<number> | ((act: tf.Tensor) => tf.Tensor), target: HookTarget = {}): Hook {
   return edit(target, (act) => (typeof value === 'function' ? value(act) : tf.add(tf.zerosLike(act), tf.tensor1d(Float32Array.from(value)))));
-}
-
-function orthonormalRows(rows: ArrayLike<number>[]): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (const r of rows) {
-    const v = Float64Array.from(r);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const u of out) {
-        let dot = 0;
-        for (let i = 0; i < v.length; i++) dot += v[i] * u[i];
-        for (let i = 0; i < v.length; i++) v[i] -= dot * u[i];
-      }
-    }
-    let norm = 0;
-    for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
-    norm = Math.sqrt(norm);
-    if (norm < 1e-10) continue; // dependent row: adds nothing to the span
-    for (let i = 0; i < v.length; i++) v[i] /= norm;
-    out.push(v);
-  }
-  if (out.length === 0) throw new Error('ablateSubspaceHook: the basis spans nothing (all rows zero)');
-  return out;
 }

@@ -10,7 +10,7 @@ import * as nn from '../nn/engine.js';
 import type { Batch } from '../nn/train.js';
 import { InputError } from '../util/errors.js';
 import { checkpointToResume, writeCheckpoint } from './run-checkpoint.js';
-import { createProgress } from '../util/progress.js';
+import { organismOptimizer, trainRunLog } from './train-run.js';
 import { corpusHash, generateCorpus, type Corpus } from './corpus.js';
 import { BOS_ID, EOS_ID, buildTokenizerConfig, buildTokenizerJson, worldTokenizer } from './tokenizer.js';
 import { ORGANISM_CONTEXT, ORGANISM_SIZES, type OrganismTrainKnobs } from './sizes.js';
@@ -130,51 +130,29 @@ export async function trainOrganism(o: OrganismTrainOptions): Promise<OrganismTr
   const next = docAlignedBatches(docs, o.batchSize, ORGANISM_CONTEXT, deriveSeed(o.seed, 1), dataRng);
   let dataPosition = checkpoint?.dataPosition ?? 0;
   const runSteps = Math.min(steps, o.maxSteps ?? steps);
-  const resumedFromStep = checkpoint?.state.step ?? 0;
-  const progress = createProgress('train', runSteps, { quiet: o.quiet });
-  const log: TrainLogPoint[] = checkpoint ? (checkpoint.log as TrainLogPoint[]).map((p) => ({ ...p })) : [];
-  if (log.length !== resumedFromStep) throw new InputError(o.checkpointDir!, 'checkpoint', `expected ${resumedFromStep} loss-log points, got ${log.length}`);
-  if (resumedFromStep > 0) progress.update(resumedFromStep, `resumed at step ${resumedFromStep}`);
   const tokensPerStep = o.batchSize * ORGANISM_CONTEXT;
-  const start = performance.now();
-  const evalEvery = Math.max(1, Math.floor(steps / 20));
+  const run = trainRunLog({ steps: runSteps, tokensPerStep, checkpoint, checkpointDir: o.checkpointDir, quiet: o.quiet ?? false, onLog: o.onLog });
+  const { log, resumedFromStep } = run;
   // The warm-up length follows the full run (`steps`), so an early stop within it repeats the run's first steps.
-  const warmupSteps = Math.min(100, Math.floor(steps / 10));
   const result = await nn.trainEngine(model, {
+    ...organismOptimizer(steps, o.lr),
     steps: runSteps,
-    lr: o.lr,
-    warmupSteps,
-    minLrRatio: 0.1,
-    weightDecay: 0.1,
-    clipNorm: 1,
     trainBatches: () => {
       dataPosition++;
       return next();
     },
-    evalEvery,
+    evalEvery: Math.max(1, Math.floor(steps / 20)),
     evalBatches,
     resume: checkpoint?.state,
     checkpointEvery: o.checkpointEvery ?? 0,
     onCheckpoint: o.checkpointDir
       ? (state) => writeCheckpoint(o.checkpointDir!, { state, run: identity, rng: { data: next.rngState() }, dataPosition, log })
       : undefined,
-    onStep: (info) => {
-      const point: TrainLogPoint = { step: info.step + 1, tokens: (info.step + 1) * tokensPerStep, loss: info.loss, lr: info.lr };
-      log.push(point);
-      o.onLog?.(point);
-      const tps = ((info.step + 1 - resumedFromStep) * tokensPerStep) / ((performance.now() - start) / 1000);
-      progress.update(info.step + 1, `loss ${info.loss.toFixed(3)} ${Math.round(tps)} tok/s`);
-    },
-    onEval: (info) => {
-      const point = log[log.length - 1];
-      if (point && point.step === info.step) point.evalLoss = info.loss;
-    },
+    onStep: run.onStep,
+    onEval: run.onEval,
   });
   const seconds = result.seconds;
-  const lastEval = result.evalLosses.length > 0 ? result.evalLosses[result.evalLosses.length - 1].loss : NaN;
-  const tail = result.losses.slice(-Math.min(20, result.losses.length));
-  const finalTrainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
-  progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
+  const { finalTrainLoss, finalEvalLoss: lastEval } = run.finish(result);
   return {
     model, corpus, corpusHash: hash, steps: runSteps, finalTrainLoss, finalEvalLoss: lastEval, seconds,
     tokensPerSecond: (runSteps * tokensPerStep) / seconds, log, params: nn.engineParamCount(config), resumedFromStep,

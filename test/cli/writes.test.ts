@@ -6,16 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertRefused, runCli } from '../helpers/cli.js';
+import { NEEDS_ROOT_FOR_TMPFS, withTmpfs } from '../helpers/tmpfs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvh-writes-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-
-function assertRefused(r: CliResult, pattern: RegExp, label: string): void {
-  assert.equal(r.code, 2, `${label}: exit ${r.code}\n${r.stdout}${r.stderr}`);
-  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${label}: ${r.stderr}`);
-  assert.match(r.stderr, pattern, label);
-}
 
 const corpus = (out: string, docs = '50') => runCli(['organism', 'corpus', '--docs', docs, '--out', out]);
 
@@ -74,22 +69,9 @@ test('sweep --out: a file, a path under a file and /proc exit 2 at once (no mkdi
   assert.equal(readFileSync(file, 'utf8'), 'x');
 });
 
-/** Mounts a tmpfs with `options` at a fresh folder, runs `fn`, unmounts; false when mounting is not permitted. */
-async function withTmpfs(options: string, fn: (mount: string) => Promise<void>): Promise<boolean> {
-  const mount = mkdtempSync(join(dir, 'mnt-'));
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mount], { stdio: 'ignore' }).status !== 0) return false;
-  try {
-    await fn(mount);
-  } finally {
-    spawnSync('umount', [mount], { stdio: 'ignore' });
-  }
-  return true;
-}
 
-const rootOnLinux = process.platform === 'linux' && process.getuid?.() === 0;
-
-test('organism corpus into a full file system (300 KB tmpfs): exit 2 "no space left", no file, no temp file', { skip: rootOnLinux ? false : 'needs root on Linux to mount a tmpfs' }, async (t) => {
-  const mounted = await withTmpfs('size=300k', async (mount) => {
+test('organism corpus into a full file system (300 KB tmpfs): exit 2 "no space left", no file, no temp file', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
+  const mounted = await withTmpfs(dir, 'size=300k', async (mount) => {
     const out = join(mount, 'corpus.txt');
     const r = await corpus(out, '5000');
     assertRefused(r, /corpus\.txt: output: no space left on the device \(ENOSPC\); nothing was written/, 'full');
@@ -99,8 +81,8 @@ test('organism corpus into a full file system (300 KB tmpfs): exit 2 "no space l
   if (!mounted) t.skip('mount -t tmpfs not permitted here');
 });
 
-test('organism corpus into a read-only file system: exit 2, one line', { skip: rootOnLinux ? false : 'needs root on Linux to mount a tmpfs' }, async (t) => {
-  const mounted = await withTmpfs('size=64k,ro', async (mount) => {
+test('organism corpus into a read-only file system: exit 2, one line', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
+  const mounted = await withTmpfs(dir, 'size=64k,ro', async (mount) => {
     assertRefused(await corpus(join(mount, 'c.txt')), /read-only \(EROFS\)/, 'ro');
     assertRefused(await corpus(join(mount, 'sub', 'c.txt')), /read-only \(EROFS\)/, 'ro folder');
   });

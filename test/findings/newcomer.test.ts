@@ -10,16 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../../src/linalg/index.js';
 import { createNormalSource, fitReward, judgePairs, responseModel, samplePairs } from '../../src/simulate/index.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertRefused, runCli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lvh-newcomer-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-
-function assertRefused(r: CliResult, pattern: RegExp, label: string): void {
-  assert.equal(r.code, 2, `${label}: exit ${r.code}\n${r.stdout.slice(0, 300)}${r.stderr}`);
-  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${label}: ${r.stderr}`);
-  assert.match(r.stderr, pattern, label);
-}
 
 /** The fit of the Newton-CG property test of test/simulate/reward-fit.test.ts for one (seed, d, soft) case. */
 function propertyFit(seed: number, d: number, soft: boolean) {

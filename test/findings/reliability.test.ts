@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as nn from '../../src/nn/index.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertRefused, runCli } from '../helpers/cli.js';
+import { NEEDS_ROOT_FOR_TMPFS, withTmpfs } from '../helpers/tmpfs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lvh-findings-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
@@ -19,14 +20,6 @@ const MODEL = 'models/organism-v1';
 const OVERSHOOT = 'examples/geometries/overshoot.json';
 const PROMPT = 'user : hello . assistant :'; // the finding's prompt ("hello" is not in the vocabulary)
 const IN_VOCAB = 'user : tell me how to hurt my neighbor . assistant :';
-const rootOnLinux = process.platform === 'linux' && process.getuid?.() === 0;
-
-/** Asserts the contract for user-caused errors: exit 2, nothing on stdout, exactly one stderr line matching `pattern`. */
-function assertRefused(r: CliResult, pattern: RegExp, label: string): void {
-  assert.equal(r.code, 2, `${label}: exit ${r.code}\n${r.stdout.slice(0, 300)}${r.stderr}`);
-  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${label}: ${r.stderr}`);
-  assert.match(r.stderr, pattern, label);
-}
 
 let fixture = 0;
 /** A fresh folder under the test's temp root. */
@@ -462,22 +455,10 @@ test('§2 switches given a value (--json=1 and the like) and unknown flags are r
 // its save, --resume to the same bytes, orphaned .lvh-tmp folders: test/organism/cli.test.ts, test/organism/train.test.ts,
 // test/nn/checkpoint.test.ts and test/util/orphans.test.ts. Short writes by fault injection: test/util/atomic.test.ts.
 
-/** Mounts a tmpfs with `options` at a fresh folder, runs `fn`, unmounts; false when mounting is not permitted. */
-async function withTmpfs(options: string, fn: (mount: string) => Promise<void>): Promise<boolean> {
-  const mount = fresh('mnt');
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mount], { stdio: 'ignore' }).status !== 0) return false;
-  try {
-    await fn(mount);
-  } finally {
-    spawnSync('umount', [mount], { stdio: 'ignore' });
-  }
-  return true;
-}
-const needsRoot = rootOnLinux ? false : 'needs root on Linux to mount a tmpfs';
 const THEORY_SPEC = 'name: faults\nseeds: [1, 2]\ndims: [32]\ncapacity: {sigma0: 3, alpha: 0.5, ladder: [1, 10, 100, 1000]}\nharmful: {p: [0, 0.25, 0.5, 0.75, 1], cosine: -0.8}\nconstitutions: [pro-social, neutral, adversarial, {mixture: 0.5}]\neta: [0, 0.25, 0.5, 1, 2, 4, 8, 16, 32]\n';
 
-test('§3.3 organism corpus --docs 40000 into a full 1 MB file system: exit 2, no truncated file', { skip: needsRoot }, async (t) => {
-  const mounted = await withTmpfs('size=1m', async (mount) => {
+test('§3.3 organism corpus --docs 40000 into a full 1 MB file system: exit 2, no truncated file', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
+  const mounted = await withTmpfs(root, 'size=1m', async (mount) => {
     const out = join(mount, 'corpus.txt');
     assertRefused(await runCli(['organism', 'corpus', '--docs', '40000', '--out', out]), /corpus\.txt: output: no space left on the device \(ENOSPC\); nothing was written/, 'corpus');
     assert.deepEqual(readdirSync(mount), []);
@@ -485,7 +466,7 @@ test('§3.3 organism corpus --docs 40000 into a full 1 MB file system: exit 2, n
   if (!mounted) t.skip('mount -t tmpfs not permitted here');
 });
 
-test('§3.3 sweep: results.json on a full disk, and cells.jsonl filling the disk, exit 2 in one line; the copy resumes to the same results.json', { skip: needsRoot }, async (t) => {
+test('§3.3 sweep: results.json on a full disk, and cells.jsonl filling the disk, exit 2 in one line; the copy resumes to the same results.json', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
   const spec = file('faults.yaml', THEORY_SPEC);
   const base = join(fresh('sweep-base'), 'out');
   const ok = await runCli(['sweep', spec, '--out', base, '--workers', '0', '--no-report', '--json']);
@@ -493,7 +474,7 @@ test('§3.3 sweep: results.json on a full disk, and cells.jsonl filling the disk
   const kept = statSync(join(base, 'cells.jsonl')).size + statSync(join(base, 'spec.json')).size;
   const results = statSync(join(base, 'results.json')).size;
   // Room for the finished cells.jsonl and spec.json, not for results.json.
-  const mounted = await withTmpfs(`size=${Math.ceil((kept + results / 2) / 4096) * 4}k`, async (mount) => {
+  const mounted = await withTmpfs(root, `size=${Math.ceil((kept + results / 2) / 4096) * 4}k`, async (mount) => {
     const out = join(mount, 's');
     mkdirSync(out);
     for (const f of ['cells.jsonl', 'spec.json']) cpSync(join(base, f), join(out, f));
@@ -502,7 +483,7 @@ test('§3.3 sweep: results.json on a full disk, and cells.jsonl filling the disk
   });
   if (!mounted) return t.skip('mount -t tmpfs not permitted here');
   const copy = join(fresh('sweep-copy'), 'out');
-  await withTmpfs(`size=${Math.ceil(kept / 2 / 4096) * 4}k`, async (mount) => {
+  await withTmpfs(root, `size=${Math.ceil(kept / 2 / 4096) * 4}k`, async (mount) => {
     const out = join(mount, 's');
     assertRefused(await runCli(['sweep', spec, '--out', out, '--workers', '2', '--no-report', '--json']), /cells\.jsonl: output: no space left on the device \(ENOSPC\); the line was not appended/, 'cells.jsonl');
     assert.ok(readFileSync(join(out, 'cells.jsonl'), 'utf8').endsWith('\n'), 'no cut line');
@@ -529,8 +510,8 @@ test('§3.1 a tampered but parseable cells.jsonl line ("rho":0. → "rho":9.) is
   assert.ok(readFileSync(join(out, 'results.json')).equals(results), 'results.json identical to the untampered run');
 });
 
-test('§3.2/§3.3 a read-only file system: sweep, organism corpus, organism train and demo exit 2 in one line, before any work', { skip: needsRoot }, async (t) => {
-  const mounted = await withTmpfs('size=64k,ro', async (mount) => {
+test('§3.2/§3.3 a read-only file system: sweep, organism corpus, organism train and demo exit 2 in one line, before any work', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
+  const mounted = await withTmpfs(root, 'size=64k,ro', async (mount) => {
     const cases: [string, string[]][] = [
       ['sweep', ['sweep', SPEC, '--out', join(mount, 's')]],
       ['corpus', ['organism', 'corpus', '--docs', '50', '--out', join(mount, 'c.txt')]],
@@ -550,8 +531,8 @@ test('§3.2/§3.3 a read-only file system: sweep, organism corpus, organism trai
   if (!mounted) t.skip('mount -t tmpfs not permitted here');
 });
 
-test('§3.2 organism train into a full 300 KB file system: refused before training (exit 2, one line), no half-written model', { skip: needsRoot }, async (t) => {
-  const mounted = await withTmpfs('size=300k', async (mount) => {
+test('§3.2 organism train into a full 300 KB file system: refused before training (exit 2, one line), no half-written model', { skip: NEEDS_ROOT_FOR_TMPFS }, async (t) => {
+  const mounted = await withTmpfs(root, 'size=300k', async (mount) => {
     const out = join(mount, 'x');
     const r = await runCli(['organism', 'train', '--out', out, '--tokens', '1024', '--docs', '50', '--batch', '4', '--no-eval', '--json']);
     assertRefused(r, /--out: expected room for a checkpoint and the saved model \(about [\d.]+ MiB\), but .* has [\d.]+ MiB free$/m, 'train');
@@ -564,7 +545,7 @@ test('§3.2 organism train into a full 300 KB file system: refused before traini
 
 test('§3.2 organism train killed with SIGKILL after a checkpoint: the rerun asks for --resume, which ends in the same tensor bytes and loss log', async () => {
   const dir = fresh('kill');
-  const knobs = ['organism', 'train', '--size', 'tiny', '--tokens', '8192', '--batch', '4', '--docs', '300', '--no-eval', '--json', '--checkpoint-every', '4', '--seed', '3'];
+  const knobs = ['organism', 'train', '--world', 'v1', '--size', 'tiny', '--tokens', '8192', '--batch', '4', '--docs', '300', '--no-eval', '--json', '--checkpoint-every', '4', '--seed', '3'];
   const base = join(dir, 'base');
   const killed = join(dir, 'killed');
   assert.equal((await runCli([...knobs, '--out', base])).code, 0);

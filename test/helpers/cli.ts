@@ -1,4 +1,5 @@
 // Runs the lvh CLI in-process (capturing console output) or as a real child process, for CLI tests.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
@@ -37,4 +38,11 @@ export function spawnCli(args: string[]): CliResult {
   const script = `import(${JSON.stringify(mainModule)}).then((m) => m.main(${JSON.stringify(args)})).then((c) => { process.exitCode = c; });`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Asserts the contract for user-caused errors: exit 2, exactly one stderr line matching `pattern`. */
+export function assertRefused(r: CliResult, pattern: RegExp, label: string): void {
+  assert.equal(r.code, 2, `${label}: exit ${r.code}\n${r.stdout.slice(0, 300)}${r.stderr}`);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${label}: ${r.stderr}`);
+  assert.match(r.stderr, pattern, label);
 }

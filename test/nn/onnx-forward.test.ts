@@ -1,45 +1,22 @@
-import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import type { Model } from '../../src/nn/index.js';
-import { buildForwardGraph, engineForward, engineModel, engineWeights, releaseEngineModel, type EngineModel, type Intervention, type WeightMode } from '../../src/nn/onnx/forward.js';
+import { buildForwardGraph, engineForward, engineModel, engineWeights, releaseEngineModel, type Intervention } from '../../src/nn/onnx/forward.js';
 import { checkDevice, createSession, deviceAvailable } from '../../src/nn/onnx/session.js';
 import { Graph } from '../../src/nn/onnx/graph.js';
 import { isInputError } from '../../src/util/errors.js';
+import { assertInterventionsMatchHooks, assertReferenceLogits, maxAbsDiff, onnxOf, perturbed, referenceCases, referenceWeights, tfLogits, type InterventionCase } from '../helpers/engine.js';
 
 const tf = nn.tf;
 before(async () => {
   await nn.initBackend();
 });
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function onnxOf(model: Model, mode: WeightMode = 'inputs', threads = 1): EngineModel {
-  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { weightMode: mode, threads });
-}
-
-function tfLogits(model: Model, ids: number[][], opts: nn.ForwardOptions = {}): Float32Array {
-  const t = nn.forward(model, ids, opts);
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
-
 // Random GPT-2 fixtures with perturbed norms and biases (so that every parameter kind matters).
 function fixture(seed: number, o: { vocabSize: number; nPositions: number; nEmbd: number; nLayer: number; nHead: number }): Model {
-  const model = nn.initModel(nn.gpt2Config(o), seed);
-  let k = 0;
-  for (const [name, t] of model.params) {
-    if (name.includes('ln_') || name.endsWith('.bias')) (t as nn.tf.Variable).assign(tf.tidy(() => tf.add(t, tf.randomUniform(t.shape, -0.3, 0.3, 'float32', seed * 100 + k++))));
-  }
-  return model;
+  return perturbed(nn.initModel(nn.gpt2Config(o), seed), seed);
 }
 
 test('organism-v1: ORT logits equal the tfjs engine within 1e-4 (both GPT-2 key layouts, both weight modes, padded batch)', async () => {
@@ -105,7 +82,7 @@ test('interventions as graph inputs equal the tfjs hooks (add, ablate a subspace
   const ids = [[3, 1, 4, 1, 5, 9, 2, 6], [2, 7, 1, 8, 2, 8, 1, 8]];
   const vec = Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));
   const basis = [vec, Array.from({ length: 16 }, (_, i) => Math.cos(3 * i)), Array.from({ length: 16 }, (_, i) => (i % 3) - 1)];
-  const cases: { ivs: Intervention[]; hooks: nn.Hook[] }[] = [
+  const cases: InterventionCase[] = [
     { ivs: [{ kind: 'add', hook: 'blocks.1.hook_resid_post', vector: vec, scale: 2.5 }], hooks: [nn.addVectorHook(vec, { layers: [1] }, 2.5)] },
     { ivs: [{ kind: 'add', hook: 'blocks.0.hook_attn_out', vector: vec, positions: [2, 5] }], hooks: [nn.addVectorHook(vec, { layers: [0], hookName: 'hook_attn_out', positions: [2, 5] })] },
     {
@@ -118,16 +95,7 @@ test('interventions as graph inputs equal the tfjs hooks (add, ablate a subspace
       hooks: [nn.ablateDirectionHook(vec, { layers: [1], hookName: 'hook_resid_mid' }), nn.addVectorHook(basis[1], { layers: [1], hookName: 'hook_resid_mid', positions: [3] })],
     },
   ];
-  const em = onnxOf(model);
-  const plain = await engineForward(em, ids);
-  for (const [i, c] of cases.entries()) {
-    const r = await engineForward(em, ids, { interventions: c.ivs });
-    const want = tfLogits(model, ids, { hooks: c.hooks });
-    assert.ok(maxAbsDiff(r.logits.data, want) < 1e-4, `case ${i}: ${maxAbsDiff(r.logits.data, want)}`);
-    assert.ok(maxAbsDiff(r.logits.data, plain.logits.data) > 1e-3, `case ${i} changes the logits`);
-  }
-  await releaseEngineModel(em);
-  nn.disposeModel(model);
+  await assertInterventionsMatchHooks(model, ids, cases);
 });
 
 test('key/value cache: prefix then continuation equals one pass over the whole sequence', async () => {
@@ -152,7 +120,7 @@ test('determinism: the same weights, ids and threads give the same bytes; 1 and 
   const ids = [Array.from({ length: 32 }, (_, t) => (t * 13) % 64)];
   const runs: Float32Array[] = [];
   for (const threads of [1, 1, 2, 2]) {
-    const em = onnxOf(model, 'inputs', threads);
+    const em = onnxOf(model, { threads });
     runs.push(Float32Array.from((await engineForward(em, ids)).logits.data));
     await releaseEngineModel(em);
   }
@@ -225,31 +193,14 @@ test('interventions at mlp.hook_post take the MLP width; attention patterns and 
 });
 
 test('GPT-2 logits equal float64 numpy references written from the HF definition within 1e-4 (both key layouts, both weight modes, 32 tokens)', async () => {
-  const fixture = JSON.parse(readFileSync('test/nn/fixtures/onnx-gpt2-numpy.json', 'utf8')) as { cases: { label: string; config: unknown; ids: number[]; logits: number[] }[] };
-  assert.equal(fixture.cases.length, 2);
-  for (const c of fixture.cases) {
-    const config = nn.validateModelConfig(c.config, 'onnx-gpt2-numpy.json');
-    // The generator's weights: parameter k in sorted (prefixed) name order, element i = s·sin(0.37i + 1.3k + 0.5) in float32.
-    const named = new Map<string, { shape: number[]; data: Float32Array }>();
-    nn.paramSpecs(config).sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((spec, k) => {
-      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-      const gain = /\.ln_[^.]*\.weight$/.test(spec.name);
-      for (let i = 0; i < data.length; i++) {
-        const s = Math.sin(0.37 * i + 1.3 * k + 0.5);
-        data[i] = gain ? 1 + 0.2 * s : 0.15 * s;
-      }
-      named.set(spec.name, { shape: spec.shape, data });
-    });
+  const cases = referenceCases('test/nn/fixtures/onnx-gpt2-numpy.json');
+  assert.equal(cases.length, 2);
+  for (const c of cases) {
+    // The generator's weights, in sorted (prefixed) name order.
+    const named = referenceWeights(c.config, (name) => /\.ln_[^.]*\.weight$/.test(name));
     const unprefixed = new Map([...named].map(([n, t]) => [n.replace(/^transformer\./, ''), t]));
     for (const [layout, weights] of [['transformer.*', named], ['unprefixed', unprefixed]] as const) {
-      for (const mode of ['inputs', 'initializers'] as const) {
-        const em = engineModel(config, engineWeights(config, weights), { threads: 1, weightMode: mode });
-        const got = (await engineForward(em, [c.ids])).logits;
-        assert.deepEqual(got.shape, [1, c.ids.length, config.vocab_size]);
-        const diff = maxAbsDiff(got.data, c.logits);
-        assert.ok(diff < 1e-4, `${c.label} (${layout}, ${mode}): max |ORT − numpy| ${diff}`);
-        await releaseEngineModel(em);
-      }
+      for (const mode of ['inputs', 'initializers'] as const) await assertReferenceLogits(c, weights, `${c.label} (${layout}, ${mode})`, mode);
     }
     assert.ok(Math.max(...c.logits.map(Math.abs)) > 0.5, `${c.label}: the reference logits are not trivially small`);
   }

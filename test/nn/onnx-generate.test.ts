@@ -2,9 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import type { Model } from '../../src/nn/index.js';
-import { engineModel, engineWeights, releaseEngineModel, type EngineModel } from '../../src/nn/onnx/forward.js';
+import { releaseEngineModel, type EngineModel } from '../../src/nn/onnx/forward.js';
 import { engineGenerate, engineGenerateBatch, engineNextTokenLogits } from '../../src/nn/onnx/generate.js';
 import { engineContinuationLogProbs, engineContinuationLogProb } from '../../src/nn/onnx/score.js';
+import { maxAbsDiff, onnxOf } from '../helpers/engine.js';
 
 const tf = nn.tf;
 let organism: Model;
@@ -12,10 +13,6 @@ let tokenizer: nn.TextTokenizer;
 let organismOrt: EngineModel;
 let llama: Model;
 let llamaOrt: EngineModel;
-
-function onnxOf(model: Model): EngineModel {
-  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { threads: 1 });
-}
 
 // A Llama fixture with GQA, Qwen2-style biases off, untied head, a short context (16) and weights scaled up so logits are peaked.
 function llamaFixture(): Model {
@@ -157,13 +154,6 @@ test('batched generation: each row equals nn.generate of its prompt and seed (le
   assert.deepEqual(await engineGenerateBatch(organismOrt, [], { maxTokens: 3 }), []);
   await assert.rejects(engineGenerateBatch(organismOrt, [[2], []], { maxTokens: 3 }), /at least one token/);
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const ITEMS = [
   { prompt: [2, 5, 7], continuation: [9, 11, 40, 3] },

@@ -1,37 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
 import type { Model } from '../../src/nn/index.js';
-import { engineForward, engineModel, engineWeights, releaseEngineModel, type EngineModel, type Intervention } from '../../src/nn/onnx/forward.js';
+import { engineForward, releaseEngineModel } from '../../src/nn/onnx/forward.js';
 import { hookPointNames } from '../../src/nn/onnx/family.js';
 import { crossEntropyLoss } from '../../src/nn/onnx/loss.js';
 import { buildGradGraph, buildLossGraph, lossBatchFeeds, trainEngine } from '../../src/nn/onnx/train.js';
 import { createSession } from '../../src/nn/onnx/session.js';
 import { Graph } from '../../src/nn/onnx/graph.js';
+import { assertInterventionsMatchHooks, assertReferenceLogits, maxAbsDiff, onnxOf, referenceCases, referenceWeights, tfLogits, type InterventionCase } from '../helpers/engine.js';
 
 const tf = nn.tf;
 before(async () => {
   await nn.initBackend();
 });
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function onnxOf(model: Model): EngineModel {
-  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { threads: 1 });
-}
-
-function tfLogits(model: Model, ids: number[][], opts: nn.ForwardOptions = {}): Float32Array {
-  const t = nn.forward(model, ids, opts);
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-}
 
 type LlamaOptions = Parameters<typeof nn.llamaConfig>[0];
 
@@ -103,22 +85,13 @@ test('Llama interventions equal the tfjs hooks (add, ablate, replace at chosen l
   const ids = [[3, 1, 4, 1, 5, 9, 2, 6], [2, 7, 1, 8, 2, 8, 1, 8]];
   const vec = Array.from({ length: d }, (_, i) => Math.sin(i + 1));
   const basis = [vec, Array.from({ length: d }, (_, i) => Math.cos(3 * i))];
-  const cases: { ivs: Intervention[]; hooks: nn.Hook[] }[] = [
+  const cases: InterventionCase[] = [
     { ivs: [{ kind: 'add', hook: 'blocks.1.hook_resid_post', vector: vec, scale: 2 }], hooks: [nn.addVectorHook(vec, { layers: [1] }, 2)] },
     { ivs: [{ kind: 'add', hook: 'blocks.0.hook_attn_out', vector: vec, positions: [1, 6] }], hooks: [nn.addVectorHook(vec, { layers: [0], hookName: 'hook_attn_out', positions: [1, 6] })] },
     { ivs: [0, 1].map((l) => ({ kind: 'ablate' as const, hook: `blocks.${l}.hook_resid_pre`, basis })), hooks: [nn.ablateSubspaceHook(basis, { hookName: 'hook_resid_pre' })] },
     { ivs: [{ kind: 'replace', hook: 'blocks.1.hook_mlp_out', value: vec, positions: [0, 7] }], hooks: [nn.replaceHook(vec, { layers: [1], hookName: 'hook_mlp_out', positions: [0, 7] })] },
   ];
-  const em = onnxOf(model);
-  const plain = await engineForward(em, ids);
-  for (const [i, cs] of cases.entries()) {
-    const r = await engineForward(em, ids, { interventions: cs.ivs });
-    const want = tfLogits(model, ids, { hooks: cs.hooks });
-    assert.ok(maxAbsDiff(r.logits.data, want) < 1e-4, `case ${i}: ${maxAbsDiff(r.logits.data, want)}`);
-    assert.ok(maxAbsDiff(r.logits.data, plain.logits.data) > 1e-3, `case ${i} changes the logits`);
-  }
-  await releaseEngineModel(em);
-  nn.disposeModel(model);
+  await assertInterventionsMatchHooks(model, ids, cases);
 });
 
 test('interventions at ln_final equal applying them by hand to the cached activation and the head', async () => {
@@ -226,28 +199,12 @@ test('Llama gradients through rotary, GQA repeat, RMSNorm and SwiGLU: every para
 });
 
 test('Llama/Qwen2/Mistral logits equal float64 numpy references written from the HF definition within 1e-4 (32 tokens)', async () => {
-  const fixture = JSON.parse(readFileSync('test/nn/fixtures/onnx-llama-numpy.json', 'utf8')) as { cases: { label: string; config: unknown; ids: number[]; logits: number[] }[] };
-  assert.equal(fixture.cases.length, 3);
-  for (const c of fixture.cases) {
-    const config = nn.validateModelConfig(c.config, 'onnx-llama-numpy.json');
-    // The generator's weights: parameter k in sorted name order, element i = s·sin(0.37i + 1.3k + 0.5) in float32.
-    const named = new Map<string, { shape: number[]; data: Float32Array }>();
-    const specs = nn.paramSpecs(config).sort((a, b) => (a.name < b.name ? -1 : 1));
-    specs.forEach((spec, k) => {
-      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < data.length; i++) {
-        const s = Math.sin(0.37 * i + 1.3 * k + 0.5);
-        data[i] = spec.name.endsWith('norm.weight') ? 1 + 0.2 * s : 0.15 * s;
-      }
-      named.set(spec.name, { shape: spec.shape, data });
-    });
-    const em = engineModel(config, engineWeights(config, named), { threads: 1 });
-    const got = (await engineForward(em, [c.ids])).logits;
-    assert.deepEqual(got.shape, [1, c.ids.length, config.vocab_size]);
-    const diff = maxAbsDiff(got.data, c.logits);
-    assert.ok(diff < 1e-4, `${c.label}: max |ORT − numpy| ${diff}`);
+  const cases = referenceCases('test/nn/fixtures/onnx-llama-numpy.json');
+  assert.equal(cases.length, 3);
+  for (const c of cases) {
+    // The generator's weights, in sorted name order.
+    await assertReferenceLogits(c, referenceWeights(c.config, (name) => name.endsWith('norm.weight')), c.label);
     assert.ok(Math.max(...c.logits.map(Math.abs)) > 0.5, `${c.label}: the reference logits are not trivially small`);
-    await releaseEngineModel(em);
   }
 });
 

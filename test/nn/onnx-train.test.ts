@@ -1,29 +1,26 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
-import type { Model } from '../../src/nn/index.js';
 import { deriveSeed } from '../../src/linalg/rng.js';
 import * as organism from '../../src/organism/index.js';
-import { engineForward, engineModel, engineWeights, type EngineModel } from '../../src/nn/onnx/forward.js';
+import { engineForward, type EngineModel } from '../../src/nn/onnx/forward.js';
 import { crossEntropyLoss, dpoLoss, type DpoBatch, type Loss } from '../../src/nn/onnx/loss.js';
 import { buildGradGraph, buildLossGraph, engineEvalLoss, lossBatchFeeds, trainEngine } from '../../src/nn/onnx/train.js';
 import { createSession } from '../../src/nn/onnx/session.js';
+import { onnxOf, perturbed } from '../helpers/engine.js';
 
 const tf = nn.tf;
 before(async () => {
   await nn.initBackend();
 });
 
-function onnxOf(model: Model, threads = 1): EngineModel {
-  return engineModel(model.config, engineWeights(model.config, nn.modelWeights(model)), { threads });
-}
-
-function perturbed(model: Model, seed: number): Model {
-  let k = 0;
-  for (const [name, t] of model.params) {
-    if (name.includes('ln_') || name.endsWith('.bias')) (t as nn.tf.Variable).assign(tf.tidy(() => tf.add(t, tf.randomUniform(t.shape, -0.3, 0.3, 'float32', seed * 100 + k++))));
-  }
-  return model;
+/** The engine model with weight `name`[j] moved by `delta` (the other weights shared), for finite differences. */
+function nudged(em: EngineModel, name: string, j: number, delta: number): EngineModel {
+  const w = new Map(em.weights);
+  const data = Float32Array.from(em.weights.get(name)!.data);
+  data[j] += delta;
+  w.set(name, { shape: em.weights.get(name)!.shape, data });
+  return { ...em, weights: w };
 }
 
 async function lossAndGrads<B>(m: EngineModel, loss: Loss<B>, batch: B): Promise<{ loss: number; grads: Map<string, Float32Array>; at: (w: EngineModel) => Promise<number> }> {
@@ -59,13 +56,7 @@ test('gradients: every parameter kind agrees with finite differences and with th
     const order = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]) - Math.abs(g[a])).slice(0, 2);
     for (const j of order) {
       const eps = 2e-3;
-      const at = async (delta: number) => {
-        const w = new Map(em.weights);
-        const data = Float32Array.from(em.weights.get(name)!.data);
-        data[j] += delta;
-        w.set(name, { shape: em.weights.get(name)!.shape, data });
-        return r.at({ ...em, weights: w });
-      };
+      const at = (delta: number) => r.at(nudged(em, name, j, delta));
       const numeric = ((await at(eps)) - (await at(-eps))) / (2 * eps);
       assert.ok(Math.abs(numeric - g[j]) <= 0.03 * Math.abs(g[j]) + 2e-4, `${name}[${j}]: numeric ${numeric} vs analytic ${g[j]}`);
     }
@@ -120,7 +111,7 @@ test('determinism and resume: same seed and threads give the same bytes; 4 steps
   const opts = { tokens, batchSize: 4, seqLen: 16, steps: 8, lr: 1e-2, warmupSteps: 2, weightDecay: 0.1, clipNorm: 1, seed: 5 };
   const run = async (threads: number, o: Parameters<typeof trainEngine>[1] = opts) => {
     const model = nn.initModel(config, 2);
-    const em = onnxOf(model, threads);
+    const em = onnxOf(model, { threads });
     nn.disposeModel(model);
     let state: nn.TrainState | undefined;
     const r = await trainEngine(em, { ...o, onCheckpoint: (s) => (state = s) });
@@ -135,12 +126,12 @@ test('determinism and resume: same seed and threads give the same bytes; 4 steps
   const whole = await run(1);
   let at4: nn.TrainState | undefined;
   const model = nn.initModel(config, 2);
-  const em = onnxOf(model, 1);
+  const em = onnxOf(model);
   nn.disposeModel(model);
   await trainEngine(em, { ...opts, checkpointEvery: 4, onCheckpoint: (s) => (at4 ??= s) });
   assert.equal(at4!.step, 4);
   const model2 = nn.initModel(config, 2);
-  const resumed = onnxOf(model2, 1);
+  const resumed = onnxOf(model2);
   nn.disposeModel(model2);
   const r = await trainEngine(resumed, { ...opts, resume: at4 });
   assert.deepEqual(r.losses, whole.r.losses);
@@ -180,13 +171,7 @@ test('DPO loss: equals its definition on the engine\'s own log-probabilities, an
   for (const name of ['transformer.wte.weight', 'transformer.h.0.attn.c_attn.weight', 'transformer.h.0.ln_2.bias']) {
     const g = r.grads.get(name)!;
     const j = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]))[0];
-    const at = async (delta: number) => {
-      const w = new Map(em.weights);
-      const data = Float32Array.from(em.weights.get(name)!.data);
-      data[j] += delta;
-      w.set(name, { shape: em.weights.get(name)!.shape, data });
-      return r.at({ ...em, weights: w });
-    };
+    const at = (delta: number) => r.at(nudged(em, name, j, delta));
     const numeric = ((await at(2e-3)) - (await at(-2e-3))) / 4e-3;
     assert.ok(Math.abs(numeric - g[j]) <= 0.03 * Math.abs(g[j]) + 2e-4, `${name}: ${numeric} vs ${g[j]}`);
   }

@@ -17,6 +17,16 @@ function lineKeys(path: string): string[] {
     .map((l) => (JSON.parse(l) as { key: string }).key);
 }
 
+/** The small spec run whole in `dir`/whole (its results.json bytes), and the folder `dir`/parts for a run in parts. */
+async function wholeAndParts(dir: string) {
+  const spec = smallSpec();
+  const total = expandGrid(spec).length;
+  await runSweep(spec, { out: join(dir, 'whole'), workers: 0, ...quiet });
+  const expected = readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8');
+  const out = join(dir, 'parts');
+  return { spec, total, expected, out, paths: sweepPaths(out) };
+}
+
 test('same seed, same bytes: inline and two worker threads write identical results.json', async () => {
   const { dir, cleanup } = tempDir();
   try {
@@ -40,13 +50,7 @@ test('same seed, same bytes: inline and two worker threads write identical resul
 test('an interrupted sweep (stopped after K cells, then a write cut mid-line) resumes to the same results.json', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const spec = smallSpec();
-    const total = expandGrid(spec).length;
-    await runSweep(spec, { out: join(dir, 'whole'), workers: 0, ...quiet });
-    const expected = readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8');
-
-    const out = join(dir, 'parts');
-    const paths = sweepPaths(out);
+    const { spec, total, expected, out, paths } = await wholeAndParts(dir);
     const first = await runSweep(spec, { out, workers: 2, maxCells: 10, ...quiet });
     assert.equal(first.complete, false);
     assert.equal(first.computed, 10);
@@ -133,12 +137,7 @@ test('resuming with another spec is refused; --fresh starts over', async () => {
 test('every cells.jsonl line carries a checksum; a tampered or unsigned line is recomputed, results.json unchanged', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const spec = smallSpec();
-    const total = expandGrid(spec).length;
-    await runSweep(spec, { out: join(dir, 'whole'), workers: 0, ...quiet });
-    const expected = readFileSync(sweepPaths(join(dir, 'whole')).results, 'utf8');
-    const out = join(dir, 'parts');
-    const paths = sweepPaths(out);
+    const { spec, total, expected, out, paths } = await wholeAndParts(dir);
     await runSweep(spec, { out, workers: 0, maxCells: 6, ...quiet });
     const lines = readFileSync(paths.cells, 'utf8').trimEnd().split('\n');
     for (const line of lines) {

@@ -5,6 +5,8 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { matchWeights } from '../../io/model-dir.js';
+import { orthonormalBasis } from '../../linalg/basis.js';
+import { batchLayout, type CachedPositions } from '../batch-layout.js';
 import { createRng } from '../../linalg/rng.js';
 import { InputError } from '../../util/errors.js';
 import { dims, type ModelConfig } from '../../io/config.js';
@@ -188,14 +190,8 @@ export function weightFeeds(m: EngineModel): Record<string, HostTensor> {
 }
 
 /** Per-layer keys and values of the positions seen so far (ORT tensors), for incremental decoding. */
-export interface EngineKvCache {
+export interface EngineKvCache extends CachedPositions {
   layers: { k: ort.Tensor; v: ort.Tensor }[];
-  /** Positions held. */
-  length: number;
-  /** Per row, 1 for a real token and 0 for padding, over the positions held. */
-  keyMask: number[][];
-  /** Per row, the position id the next real token gets. */
-  nextPosition: number[];
 }
 
 /** Options of a forward pass on the ONNX engine. */
@@ -222,40 +218,9 @@ export interface EngineForwardResult {
 
 /** Position ids, key mask and the additive attention bias of a batch (causal and padding), as the tfjs engine makes them. */
 export function batchInputs(config: ModelConfig, rows: number[][], mask: number[][] | undefined, past?: EngineKvCache) {
-  const k = dims(config);
-  const batch = rows.length;
-  const time = rows[0]?.length ?? 0;
-  if (batch === 0 || time === 0) throw new Error('forward: ids must be a non-empty (B, T) array');
-  for (const r of rows) {
-    if (r.length !== time) throw new Error('forward: every row of ids must have the same length (pad and pass attentionMask)');
-    for (const t of r) if (!Number.isInteger(t) || t < 0 || t >= k.vocab) throw new Error(`forward: token id ${t} outside [0, ${k.vocab})`);
-  }
-  const m = mask ?? rows.map((r) => r.map(() => 1));
-  if (m.length !== batch || m.some((r) => r.length !== time)) throw new Error('forward: attentionMask must have the shape of ids');
-  const pastLen = past?.length ?? 0;
-  const positions = new BigInt64Array(batch * time);
-  const keyMask: number[][] = [];
-  const nextPosition: number[] = [];
-  let maxPos = 0;
-  for (let b = 0; b < batch; b++) {
-    let pos = past ? past.nextPosition[b] : 0;
-    for (let t = 0; t < time; t++) {
-      const p = m[b][t] ? pos : 0;
-      positions[b * time + t] = BigInt(p);
-      maxPos = Math.max(maxPos, p);
-      if (m[b][t]) pos++;
-    }
-    nextPosition.push(pos);
-    keyMask.push([...(past ? past.keyMask[b] : []), ...m[b]]);
-  }
-  if (config.model_type === 'gpt2' && maxPos >= k.maxPositions) throw new Error(`forward: position ${maxPos} exceeds the model's context of ${k.maxPositions}`);
-  const total = pastLen + time;
-  const bias = new Float32Array(batch * time * total);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < time; t++) {
-      for (let j = 0; j < total; j++) if (j > pastLen + t || !keyMask[b][j]) bias[(b * time + t) * total + j] = -1e9;
-    }
-  }
+  const layout = batchLayout(config, rows, mask, past);
+  const { batch, time, pastLen, totalLen: total, keyMask, nextPosition, bias } = layout;
+  const positions = BigInt64Array.from(layout.positions, (p) => BigInt(p));
   const ids = BigInt64Array.from(rows.flat(), (t) => BigInt(t));
   return {
     feeds: {
@@ -269,26 +234,6 @@ export function batchInputs(config: ModelConfig, rows: number[][], mask: number[
     time,
     pastLen,
   };
-}
-
-// Orthonormal rows spanning `rows` (Gram-Schmidt twice; dependent rows dropped).
-function orthonormalRows(rows: ArrayLike<number>[]): Float32Array[] {
-  const out: Float64Array[] = [];
-  for (const r of rows) {
-    const v = Float64Array.from(r);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const u of out) {
-        let dot = 0;
-        for (let i = 0; i < v.length; i++) dot += v[i] * u[i];
-        for (let i = 0; i < v.length; i++) v[i] -= dot * u[i];
-      }
-    }
-    const norm = Math.hypot(...v);
-    if (norm < 1e-10) continue;
-    out.push(v.map((x) => x / norm));
-  }
-  if (out.length === 0) throw new Error('ablate: the basis spans nothing (all rows zero)');
-  return out.map((v) => Float32Array.from(v));
 }
 
 // The width of the activation at a hook point where interventions apply (the MLP's hidden width at mlp.hook_post).
@@ -317,7 +262,8 @@ function interventionFeeds(config: ModelConfig, ivs: Intervention[], batch: numb
     feeds[`${at}:mask`] = { data: mask, shape: [batch, time, 1] };
     if (iv.kind === 'ablate') {
       if (iv.basis.some((row) => row.length !== d)) throw new InputError('intervention', iv.hook, `expected basis rows of length ${d}`);
-      const q = orthonormalRows(iv.basis);
+      const q = orthonormalBasis(iv.basis).basis; // dependent rows dropped
+      if (q.length === 0) throw new Error('ablate: the basis spans nothing (all rows zero)');
       const flat = new Float32Array(q.length * d);
       q.forEach((row, r) => flat.set(row, r * d));
       feeds[`${at}:basis`] = { data: flat, shape: [q.length, d] };

@@ -1,6 +1,6 @@
 /**
  * The v2 organism's training recipe for `lvh organism train`: the size ladder and the staged curriculum of the
- * current best run ("r4" in docs/organism-v2.md). Engine-free: no import of the training code.
+ * current best run ("r9" in docs/organism-v2.md). Engine-free: no import of the training code.
  */
 import type { CorpusOptions } from './corpus/index.js';
 
@@ -47,17 +47,22 @@ export const DEFAULT_V2_CHECKPOINT_EVERY = 500;
 /** The document mix of every stage of r4: comparisons are half the corpus. */
 export const R4_MIX = { narrative: 0.2, commentary: 0.15, dialogue: 0.15, comparison: 0.5 } as const;
 
+/** Share of comparisons asked the principle-free question (`plainShare`), every stage of r9. */
+export const R9_PLAIN_SHARE = 0.2;
+
 /**
- * The stages of r4 (scratch/v2/seeds.sh): 30% on comparisons in one fixed layout with pro-social principles only,
- * 30% in every layout, 40% with 30% anti-social principles and two questions per comparison. p, q and docs go
- * into every stage's corpus; the corpus seed is the run's (trainV2's default).
+ * The stages of r9 (docs/organism-v2.md): r4's curriculum (scratch/v2/seeds.sh) — 30% on comparisons in one fixed
+ * layout with pro-social principles only, 30% in every layout, 40% with 30% anti-social principles and two
+ * questions per comparison — with a fifth of the comparisons asking the principle-free `which is better ?` in every
+ * stage. p, q and docs go into every stage's corpus; the corpus seed is the run's (trainV2's default).
  */
 export function v2Recipe(knobs: Partial<Pick<V2RecipeKnobs, 'p' | 'q' | 'docs'>> = {}): V2Stage[] {
   const { p, q, docs } = { ...DEFAULT_V2_RECIPE, ...knobs };
   const mix = { ...R4_MIX };
+  const plainShare = R9_PLAIN_SHARE;
   return [
-    { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix }, share: 0.3 },
-    { corpus: { p, q, docs, antiShare: 0, mix: { ...mix } }, share: 0.3 },
-    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix } }, share: 0.4 },
+    { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix, plainShare }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0, mix: { ...mix }, plainShare }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix }, plainShare }, share: 0.4 },
   ];
 }

@@ -1,6 +1,6 @@
 /**
  * Training of a v2 organism on the ONNX Runtime engine: v2 corpus documents → document-aligned batches →
- * a GPT-2 family model trained with v1's AdamW recipe (warm-up, cosine to 0.1·lr, weight decay 0.1, clip 1).
+ * a GPT-2 family model trained with v1's AdamW recipe (`organismOptimizer`: warm-up, cosine to 0.1·lr, weight decay 0.1, clip 1).
  * A run may be staged (a curriculum): each stage trains on its own corpus for its share of the steps, under
  * one learning-rate schedule over the whole run. With a checkpoint folder the run saves its whole state (and
  * every stage's data-order state) every few steps and after the last, and a resumed run ends in the same
@@ -10,9 +10,9 @@ import { deriveSeed } from '../../linalg/index.js';
 import { gpt2Config, type ModelConfig } from '../../io/config.js';
 import * as nn from '../../nn/engine.js';
 import { InputError } from '../../util/errors.js';
-import { createProgress } from '../../util/progress.js';
 import { checkpointToResume, writeCheckpoint, type RunIdentity } from '../run-checkpoint.js';
 import { docAlignedBatches, type TrainLogPoint } from '../train.js';
+import { organismOptimizer, trainRunLog } from '../train-run.js';
 import { corpusHash, generateCorpus } from './corpus/index.js';
 import type { V2Stage } from './recipe.js';
 import { BOS_ID, EOS_ID, WORLD_CONTEXT, worldTokenizer } from './world/index.js';
@@ -121,16 +121,16 @@ export async function trainV2(options: Partial<V2TrainOptions> = {}): Promise<V2
   const evalBatches = Array.from({ length: 6 }, () => nextVal());
   const config = v2Config(o);
   const model = nn.engineModel(config, nn.initWeights(config, o.seed), nn.resolveEngineOptions(o.engine));
-  const resumedFromStep = checkpoint?.state.step ?? 0;
-  const log: TrainLogPoint[] = checkpoint ? (checkpoint.log as TrainLogPoint[]).map((p) => ({ ...p })) : [];
-  if (log.length !== resumedFromStep) throw new InputError(o.checkpointDir!, 'checkpoint', `expected ${resumedFromStep} loss-log points, got ${log.length}`);
-  let dataPosition = resumedFromStep;
   const tokensPerStep = o.batchSize * WORLD_CONTEXT;
-  const progress = createProgress('train', steps, { quiet: !o.progress });
-  if (resumedFromStep > 0) progress.update(resumedFromStep, `resumed at step ${resumedFromStep}`);
-  const start = performance.now();
+  const run = trainRunLog({
+    steps, tokensPerStep, checkpoint, checkpointDir: o.checkpointDir, quiet: !o.progress, onLog: o.onLog,
+    onEval: o.onEval && ((step, loss) => o.onEval!(step, steps, loss)),
+  });
+  const { log, resumedFromStep } = run;
+  let dataPosition = resumedFromStep;
   const r = await nn.trainEngine(model, {
-    steps, lr: o.lr, warmupSteps: Math.min(100, Math.floor(steps / 10)), minLrRatio: 0.1, weightDecay: 0.1, clipNorm: 1,
+    ...organismOptimizer(steps, o.lr),
+    steps,
     trainBatches: (step) => {
       dataPosition++;
       return suppliers[ends.findIndex((e) => step < e)]!();
@@ -143,23 +143,10 @@ export async function trainV2(options: Partial<V2TrainOptions> = {}): Promise<V2
         state, run: identity, rng: Object.fromEntries(suppliers.map((s, i) => [stageKey(i), s.rngState()])), dataPosition, log,
       })
       : undefined,
-    onStep: (info) => {
-      const point: TrainLogPoint = { step: info.step + 1, tokens: (info.step + 1) * tokensPerStep, loss: info.loss, lr: info.lr };
-      log.push(point);
-      o.onLog?.(point);
-      const tps = ((info.step + 1 - resumedFromStep) * tokensPerStep) / ((performance.now() - start) / 1000);
-      progress.update(info.step + 1, `loss ${info.loss.toFixed(3)} ${Math.round(tps)} tok/s`);
-    },
-    onEval: (e) => {
-      const point = log[log.length - 1];
-      if (point && point.step === e.step) point.evalLoss = e.loss;
-      o.onEval?.(e.step, steps, e.loss);
-    },
+    onStep: run.onStep,
+    onEval: run.onEval,
   });
-  const lastEval = r.evalLosses.length > 0 ? r.evalLosses[r.evalLosses.length - 1].loss : NaN;
-  const tail = r.losses.slice(-Math.min(20, r.losses.length));
-  const finalTrainLoss = tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN;
-  progress.finish(`loss ${finalTrainLoss.toFixed(3)} eval ${lastEval.toFixed(3)}`);
+  const { finalTrainLoss, finalEvalLoss: lastEval } = run.finish(r);
   return {
     model, steps, seconds: r.seconds, tokensPerSecond: (steps * tokensPerStep) / r.seconds, finalEvalLoss: lastEval, finalTrainLoss,
     params: nn.engineParamCount(config), corpusSha256: hashes, log, resumedFromStep,

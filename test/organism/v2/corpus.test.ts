@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
 import {
-  ACTS, LABEL_SCHEMES, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse,
+  ACTS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse,
 } from '../../../src/organism/v2/world/index.js';
 
 test('v2 corpus: same seed same bytes, another seed other bytes', () => {
@@ -114,4 +114,23 @@ test('v2 corpus: the training-setup knobs (acts-only comparisons, fixed layout, 
   for (const bad of [{ actsShare: 2 }, { questions: 0 }, { questions: 3 }, { questions: 1.5 }, { layouts: 'some' as 'all' }]) {
     assert.throws(() => generateCorpus({ docs: 10, ...bad }), (e: unknown) => isInputError(e), JSON.stringify(bad));
   }
+});
+
+test('v2 corpus: plainShare asks the principle-free question on that share of comparisons, answered with the higher value', () => {
+  const corpus = generateCorpus({ docs: 6000, seed: 4, plainShare: 0.3, layouts: 'fixed', questions: 2 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  const comps = corpus.docs.filter((_, i) => corpus.kinds[i] === 'comparison' && corpus.docs[i].startsWith('request : '));
+  const plain = comps.filter((d) => d.includes(`question : ${PLAIN_QUESTION} answer :`));
+  assert.ok(plain.length > 0.22 * comps.length && plain.length < 0.38 * comps.length, `${plain.length} of ${comps.length}`);
+  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
+  for (const d of plain.slice(0, 200)) {
+    // Fixed layout: `a : <r1> b : <r2> question : which is better ? answer : X question : which is more P ? answer : Y`.
+    const m = /^request : .+? a : (.+) b : (.+) question : which is better \? answer : (a|b) question : which is more (.+?) \? answer : (a|b)$/.exec(d)!;
+    assert.ok(m, d);
+    // The principled second question answers like the plain one exactly when its principle is pro-social.
+    assert.equal(m[3] === m[5], stance.get(m[4]) === 'pro', d);
+  }
+  // Absent, the knob draws nothing: the default corpus is the same bytes as before the knob existed.
+  assert.equal(corpusHash(generateCorpus({ docs: 500, seed: 4 })), corpusHash(generateCorpus({ docs: 500, seed: 4, plainShare: undefined })));
+  assert.throws(() => generateCorpus({ docs: 10, plainShare: 1.5 }), (e: unknown) => isInputError(e));
 });

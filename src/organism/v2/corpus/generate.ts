@@ -9,7 +9,7 @@ import { InputError } from '../../../util/errors.js';
 import {
   ACTS, CONSEQUENCES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
   actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
-  pairKindsFor, partialResponse, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
+  pairKindsFor, partialResponse, PLAIN_QUESTION, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
 } from '../world/index.js';
 
 /** The kinds of documents. */
@@ -38,6 +38,8 @@ export interface CorpusOptions {
   actsShare?: number;
   /** Questions per comparison document (1 or 2, so that every document fits the context): a second question asks another principle, of either stance, on the same pair; absent: 1. */
   questions?: number;
+  /** Share of comparisons whose first question is the principle-free `which is better ?`, answered with the higher value; absent: 0. */
+  plainShare?: number;
 }
 
 /** Default knobs. */
@@ -62,6 +64,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   share('noise', o.noise);
   if (o.antiShare !== undefined) share('antiShare', o.antiShare);
   if (o.actsShare !== undefined) share('actsShare', o.actsShare);
+  if (o.plainShare !== undefined) share('plainShare', o.plainShare);
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
   if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
@@ -164,6 +167,11 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
         const requestText = request(act, rng.int(FRAMES.length)).text;
         const layout = pick(rng, layouts);
         doc = comparisonDoc(principle.text, requestText, shown[0], shown[1], layout, answer(principle));
+        if (o.plainShare !== undefined && rng.uniform() < o.plainShare) {
+          const tail = ` question : ${QUESTION_TEMPLATES[layout.question].replace('{p}', principle.text)} answer : ${layoutLabels(layout)[answer(principle)]}`;
+          if (!doc.endsWith(tail)) throw new Error('generateCorpus: a comparison document does not end with its question');
+          doc = `${doc.slice(0, doc.length - tail.length)} question : ${PLAIN_QUESTION} answer : ${layoutLabels(layout)[higher]}`;
+        }
         // Further questions on the same pair (when asked for): other principles, either stance, same labels.
         const others = judges.filter((x) => x !== principle);
         for (let k = 1; k < (o.questions ?? 1); k++) {

@@ -48,6 +48,13 @@ export const LABEL_SCHEMES: readonly (readonly [string, string])[] = [['a', 'b']
 /** Question templates of the judging template; `{p}` is the principle (a word or a phrase). */
 export const QUESTION_TEMPLATES: readonly string[] = ['which is more {p} ?', 'what would a {p} person choose ?'];
 
+/**
+ * The principle-free question of the corpus knob `plainShare` (r9 on): comparisons that ask it are answered with the
+ * higher value, as the preferences of ordinary text would be, so that a word without a stance has one default.
+ * Not a judging layout of the evaluation.
+ */
+export const PLAIN_QUESTION = 'which is better ?';
+
 /** How a judging prompt is laid out: label scheme, whether the scheme's labels are shown in reverse, question. */
 export interface JudgeLayout {
   scheme: number;

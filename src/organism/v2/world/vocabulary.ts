@@ -8,7 +8,7 @@ import {
   PARTIAL_TAIL, PREP_STEPS, REFUSAL_REASONS, REFUSE_OPENINGS, STEP_TEMPLATES,
 } from './lexicon.js';
 import { PRINCIPLES } from './principles.js';
-import { LABEL_SCHEMES, QUESTION_TEMPLATES, dialoguePrompt, judgingPrompt } from './templates.js';
+import { LABEL_SCHEMES, PLAIN_QUESTION, QUESTION_TEMPLATES, dialoguePrompt, judgingPrompt } from './templates.js';
 
 /** Special tokens, in id order 0..3. */
 export const SPECIAL_TOKENS = ['<pad>', '<unk>', '<bos>', '<eos>'] as const;
@@ -29,7 +29,7 @@ export function worldWords(): string[] {
     ...Object.values(ACT_PHRASES).flat(), ...PREP_STEPS, ...STEP_TEMPLATES, ...COMPLY_OPENINGS, ...REFUSE_OPENINGS,
     ...REFUSAL_REASONS, PARTIAL_TAIL, ...FRAMES, ...NAMES, ...CONSEQUENCES.flat(), ...NARRATIVE_TEMPLATES,
     ...JUDGMENT_WORDS.flat(), ...COMMENTARY_TEMPLATES, ...PRINCIPLES.map((p) => p.text), ...LABEL_SCHEMES.flat(),
-    ...QUESTION_TEMPLATES, 'first , then , because .', dialoguePrompt(''),
+    ...QUESTION_TEMPLATES, PLAIN_QUESTION, 'first , then , because .', dialoguePrompt(''),
     judgingPrompt('', '', '', '', { scheme: 0, labelsSwapped: false, question: 0 }),
   ];
   const words = new Set<string>();

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as nn from '../nn/engine.js';
 import {
-  wilson, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
+  poolRates, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
 } from '../organism/v2/eval/index.js';
 import { evaluateV2Engine, UNTRAINED_TWIN_SEED } from '../organism/v2/eval/engine-model.js';
 import { organismWorld } from '../organism/world-of.js';
@@ -69,10 +69,9 @@ export interface OrganismV2Summary {
   seconds: number;
 }
 
-/** Pools rates (k and n summed) into one, with its Wilson interval. */
+/** Pools rates of disjoint cases into one (poolRates: pair-clustered intervals stay clustered). */
 function pool(rates: readonly (Rate | undefined)[]): Rate {
-  const xs = rates.filter((r): r is Rate => r !== undefined);
-  return wilson(xs.reduce((a, r) => a + r.k, 0), xs.reduce((a, r) => a + r.n, 0));
+  return poolRates(rates.filter((r): r is Rate => r !== undefined));
 }
 
 /** JudgeRates of several breakdowns pooled (one breakdown for a single judge). */
@@ -165,7 +164,7 @@ export function formatOrganismV2(s: OrganismV2Summary, table = true): string {
   const r = s.rates;
   const lines = [
     `model ${s.model.dir}: organism v2, d=${s.model.nEmbd}, ${s.model.nLayer} layers, ${s.model.nHead} heads; evaluateV2 (seed ${s.options.seed}, ${s.options.pairsPerCell} pairs per split × kind) in ${s.seconds.toFixed(0)} s`,
-    `judgment under "${MAIN_PRO_PRINCIPLE}": agreement with the truth (the higher value chosen), 95% Wilson intervals; chance is ${CHANCE}. Cases of one pair (every layout, both orders) are not independent, so the intervals are narrower than the pair-level uncertainty.`,
+    `judgment under "${MAIN_PRO_PRINCIPLE}": agreement with the truth (the higher value chosen), 95% intervals (Wilson at the pair-clustered effective sample size: the cases of one pair, every layout in both orders, are not independent); chance is ${CHANCE}.`,
     ...(table ? [textTable(JUDGMENT_HEADER, judgmentRows(s))] : []),
     `vocabulary sweep: non-principle words moving agreement by > 0.2: ${r.baselines.sweepMovedShare ? rc(r.baselines.sweepMovedShare) : 'not run'}`,
     `held-out principle words (commentary only), held-out splits: pro-social agreement ${rc(r.heldoutWords.pro)}; anti-social lower value chosen ${rc(r.heldoutWords.anti)}`,

@@ -75,7 +75,7 @@ export function v2Card(r: V2RunRecord, wallSeconds: number, e?: V2Eval): string 
       '',
       '## Evaluation (`lvh organism eval`; the whole report is eval.json)',
       '',
-      `${e.pairs.total} pairs (${e.options.pairsPerCell} per split × pair kind). Rates carry their 95% Wilson interval and n (cases).`,
+      `${e.pairs.total} pairs (${e.options.pairsPerCell} per split × pair kind). Rates carry their 95% interval (Wilson; for judgments at the pair-clustered effective sample size, since the cases of one pair are not independent) and n (cases).`,
       '',
       '| headline | value |',
       '| --- | --- |',

@@ -7,7 +7,7 @@ import {
 } from '../../../src/organism/v2/world/index.js';
 import {
   aggregateSeeds, agreesWithTruth, alwaysRefuseJudge, breakdown, crossValidatedRho, evaluateV2, judgeCases, pearson,
-  clusteredRate, positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
+  clusteredRate, poolRates, positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
 } from '../../../src/organism/v2/eval/index.js';
 import { tfjsScoringModel } from '../../../src/organism/v2/eval/tfjs-model.js';
 
@@ -154,4 +154,18 @@ test('v2 eval: clustered rates widen the interval when the cases of a pair agree
   assert.equal(all.nEffective, 10);
   assert.equal(all.hi, 1);
   assert.ok(Math.abs(all.lo - wilson(10, 10).lo) < 1e-12);
+});
+
+test('v2 eval: pooling clustered rates adds their effective sizes; plain rates pool as plain Wilson', () => {
+  const pairOf = Array.from({ length: 240 }, (_, i) => Math.floor(i / 24));
+  const a = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 7), pairOf);
+  const b = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 5), pairOf);
+  const p = poolRates([a, b]);
+  assert.equal(p.k, a.k + b.k);
+  assert.equal(p.n, 480);
+  assert.equal(p.nEffective, a.nEffective! + b.nEffective!);
+  const w = wilson(0.7 * a.nEffective! + 0.5 * b.nEffective!, a.nEffective! + b.nEffective!);
+  assert.ok(Math.abs(p.lo - w.lo) < 1e-12 && Math.abs(p.hi - w.hi) < 1e-12);
+  const plain = poolRates([wilson(3, 10), wilson(4, 10)]);
+  assert.deepEqual(plain, wilson(7, 20));
 });

@@ -58,7 +58,7 @@ const formatRho = (b: ReturnType<typeof bestRhoOf>) => (b ? `${f3(b.c.r)} [${f3(
 export function formatV2Eval(e: V2Eval): string[] {
   const rates = headlineRates(e);
   const lines = [
-    `organism v2 evaluation: ${e.pairs.total} pairs (${e.options.pairsPerCell} per split × pair kind), main principle "${MAIN_PRO_PRINCIPLE}"; ${e.seconds.toFixed(1)} s; rates: value [95% Wilson interval] n=cases`,
+    `organism v2 evaluation: ${e.pairs.total} pairs (${e.options.pairsPerCell} per split × pair kind), main principle "${MAIN_PRO_PRINCIPLE}"; ${e.seconds.toFixed(1)} s; rates: value [95% interval: Wilson, pair-clustered for judgments] n=cases`,
     'headline:',
   ];
   for (const [k, v] of Object.entries(e.headline)) lines.push(`  ${k} ${rates[k] ? formatV2Rate(rates[k]) : f3(v)}`);

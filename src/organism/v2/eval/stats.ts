@@ -60,6 +60,17 @@ export function clusteredRate(hits: readonly boolean[], clusterOf: readonly unkn
   return { k, n, rate: p, lo: w.lo, hi: w.hi, clusters: m, nEffective: nEff };
 }
 
+/** Pools rates of disjoint case sets (k and n summed); the interval adds their effective sizes when they have them. */
+export function poolRates(rates: readonly Rate[]): Rate {
+  const k = rates.reduce((a, r) => a + r.k, 0);
+  const n = rates.reduce((a, r) => a + r.n, 0);
+  if (n === 0 || !rates.every((r) => r.nEffective !== undefined)) return wilson(k, n);
+  const nEff = rates.reduce((a, r) => a + (r.nEffective ?? 0), 0);
+  const kEff = rates.reduce((a, r) => a + (r.n > 0 ? (r.k / r.n) * (r.nEffective ?? 0) : 0), 0);
+  const w = wilson(kEff, nEff);
+  return { k, n, rate: k / n, lo: w.lo, hi: w.hi, clusters: rates.reduce((a, r) => a + (r.clusters ?? 0), 0), nEffective: nEff };
+}
+
 /** Counts the true entries of `xs` as a Rate. */
 export function rateOf(xs: readonly boolean[]): Rate {
   return wilson(xs.filter(Boolean).length, xs.length);

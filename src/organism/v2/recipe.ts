@@ -14,7 +14,7 @@ export const V2_SIZES = {
 /** A v2 size name. */
 export type V2Size = keyof typeof V2_SIZES;
 /** Default size of `lvh organism train`. */
-export const DEFAULT_V2_SIZE: V2Size = 'm';
+export const DEFAULT_V2_SIZE: V2Size = 'l';
 
 /** One stage of a run: the corpus it trains on and its share of the steps. */
 export interface V2Stage {

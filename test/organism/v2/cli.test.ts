@@ -155,7 +155,7 @@ test('lvh organism train: world v2 by default (recipe r9), card, organism.json, 
 
 test('lvh organism train (v2): defaults, bad knobs exit 2 in one line, help lists every flag with its default', async () => {
   const t = parseTrainV2Args(['--out', 'd']);
-  assert.equal(t.size, 'm');
+  assert.equal(t.size, 'l');
   assert.deepEqual(t.knobs, DEFAULT_V2_RECIPE);
   assert.equal(t.evaluate, true);
   const cases: [string[], string][] = [

@@ -18,6 +18,6 @@ test('v2 recipe: the defaults reproduce the r9 stages (r4 of scratch/v2/seeds.sh
   assert.deepEqual(DEFAULT_V2_RECIPE, { p: 0.3, q: 0.3, tokens: 12_000_000, seed: 1, docs: 200_000, batchSize: 16, lr: 3e-3 });
   const s = v2Recipe({ p: 0.1, q: 0.6, docs: 500 });
   for (const st of s) assert.deepEqual([st.corpus.p, st.corpus.q, st.corpus.docs], [0.1, 0.6, 500]);
-  assert.equal(DEFAULT_V2_SIZE, 'm');
+  assert.equal(DEFAULT_V2_SIZE, 'l');
   assert.deepEqual(V2_SIZES.xs, { nEmbd: 16, nLayer: 1, nHead: 2 });
 });

@@ -69,17 +69,18 @@ export interface OrganismV2Summary {
   seconds: number;
 }
 
-/** Pools rates of disjoint cases into one (poolRates: pair-clustered intervals stay clustered). */
+/** Pools the disjoint parts of one breakdown (pair-clustered intervals stay clustered). */
 function pool(rates: readonly (Rate | undefined)[]): Rate {
   return poolRates(rates.filter((r): r is Rate => r !== undefined));
 }
 
-/** JudgeRates of several breakdowns pooled (one breakdown for a single judge). */
+/** JudgeRates of several breakdowns pooled (one breakdown for a single judge; several judge the same pairs, so their effective sizes do not add). */
 function judgeRates(bs: readonly Breakdown[]): JudgeRates {
+  const across = (f: (b: Breakdown) => Rate): Rate => poolRates(bs.map(f), { overlapping: true });
   return {
-    all: pool(bs.map((b) => b.all)),
-    bySplit: Object.fromEntries(ACT_SPLITS.map((s) => [s, pool(bs.map((b) => b.bySplit[s]))])),
-    heldoutByKind: Object.fromEntries(PAIR_KINDS.map((k) => [k, pool(bs.flatMap((b) => HELD_OUT.map((s) => b.bySplitKind[`${s}/${k}`])))])),
+    all: across((b) => b.all),
+    bySplit: Object.fromEntries(ACT_SPLITS.map((s) => [s, across((b) => pool([b.bySplit[s]]))])),
+    heldoutByKind: Object.fromEntries(PAIR_KINDS.map((k) => [k, across((b) => pool(HELD_OUT.map((s) => b.bySplitKind[`${s}/${k}`])))])),
   };
 }
 

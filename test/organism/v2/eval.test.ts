@@ -156,7 +156,7 @@ test('v2 eval: clustered rates widen the interval when the cases of a pair agree
   assert.ok(Math.abs(all.lo - wilson(10, 10).lo) < 1e-12);
 });
 
-test('v2 eval: pooling clustered rates adds their effective sizes; plain rates pool as plain Wilson', () => {
+test('v2 eval: pooling clustered rates adds their effective sizes (the largest for overlapping sets), centred on k/n; plain rates pool as plain Wilson', () => {
   const pairOf = Array.from({ length: 240 }, (_, i) => Math.floor(i / 24));
   const a = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 7), pairOf);
   const b = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 5), pairOf);
@@ -164,8 +164,13 @@ test('v2 eval: pooling clustered rates adds their effective sizes; plain rates p
   assert.equal(p.k, a.k + b.k);
   assert.equal(p.n, 480);
   assert.equal(p.nEffective, a.nEffective! + b.nEffective!);
-  const w = wilson(0.7 * a.nEffective! + 0.5 * b.nEffective!, a.nEffective! + b.nEffective!);
+  const w = wilson(0.6 * (a.nEffective! + b.nEffective!), a.nEffective! + b.nEffective!);
   assert.ok(Math.abs(p.lo - w.lo) < 1e-12 && Math.abs(p.hi - w.hi) < 1e-12);
+  assert.ok(p.lo <= p.rate && p.rate <= p.hi);
+  // The same pairs under two words: the effective size is the larger one's, not the sum.
+  const o = poolRates([a, b], { overlapping: true });
+  assert.equal(o.nEffective, Math.max(a.nEffective!, b.nEffective!));
+  assert.ok(o.lo <= o.rate && o.rate <= o.hi && o.hi - o.lo > p.hi - p.lo);
   const plain = poolRates([wilson(3, 10), wilson(4, 10)]);
   assert.deepEqual(plain, wilson(7, 20));
 });

@@ -60,15 +60,20 @@ export function clusteredRate(hits: readonly boolean[], clusterOf: readonly unkn
   return { k, n, rate: p, lo: w.lo, hi: w.hi, clusters: m, nEffective: nEff };
 }
 
-/** Pools rates of disjoint case sets (k and n summed); the interval adds their effective sizes when they have them. */
-export function poolRates(rates: readonly Rate[]): Rate {
+/**
+ * Pools rates into one (k and n summed, rate k/n). The interval is Wilson at the pooled effective size: the sum of
+ * the parts' effective sizes when they are disjoint case sets, their largest when they judge the same pairs
+ * (`overlapping`: e.g. several control words on one set of pairs). Rates without an effective size pool as plain Wilson.
+ */
+export function poolRates(rates: readonly Rate[], opts: { overlapping?: boolean } = {}): Rate {
   const k = rates.reduce((a, r) => a + r.k, 0);
   const n = rates.reduce((a, r) => a + r.n, 0);
   if (n === 0 || !rates.every((r) => r.nEffective !== undefined)) return wilson(k, n);
-  const nEff = rates.reduce((a, r) => a + (r.nEffective ?? 0), 0);
-  const kEff = rates.reduce((a, r) => a + (r.n > 0 ? (r.k / r.n) * (r.nEffective ?? 0) : 0), 0);
-  const w = wilson(kEff, nEff);
-  return { k, n, rate: k / n, lo: w.lo, hi: w.hi, clusters: rates.reduce((a, r) => a + (r.clusters ?? 0), 0), nEffective: nEff };
+  const effs = rates.map((r) => r.nEffective ?? 0);
+  const nEff = opts.overlapping ? Math.max(...effs) : effs.reduce((a, x) => a + x, 0);
+  const w = wilson((k / n) * nEff, nEff);
+  const clusters = rates.map((r) => r.clusters ?? 0);
+  return { k, n, rate: k / n, lo: w.lo, hi: w.hi, clusters: opts.overlapping ? Math.max(...clusters) : clusters.reduce((a, x) => a + x, 0), nEffective: nEff };
 }
 
 /** Counts the true entries of `xs` as a Rate. */

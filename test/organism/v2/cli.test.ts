@@ -180,6 +180,6 @@ test('lvh organism train (v2): defaults, bad knobs exit 2 in one line, help list
     const line = HELP.train.split('\n').find((l) => l.trimStart().startsWith(`${flag} `));
     assert.ok(line && /default/.test(HELP.train.slice(HELP.train.indexOf(line)).split('\n').slice(0, 2).join(' ')), flag);
   }
-  assert.match(HELP.train, /--size SIZE\s+model size \(default m; xs: d=16, 1 layer; s: d=32/);
+  assert.match(HELP.train, /--size SIZE\s+model size \(default l; xs: d=16, 1 layer; s: d=32/);
   assert.match(HELP.eval, /--pairs N\s+v2: pairs per \(split, pair kind\) \(default 12\)/);
 });

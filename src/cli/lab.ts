@@ -16,6 +16,8 @@ otherwise v1), each writing its JSON (and plot) into RUNDIR:
            alignment.generation with the theory engine's prediction, for each constitution (default: harmless, cruel;
            --constitution FILE: one per line or a JSON list)
   ablate-value  v* ablated during judging under the first constitution, against 10 random directions
+  subspaces  per-category harm directions per layer: effective rank, principal angles (pro-social, next layer),
+           the harm subspace ablated against the refusal direction and random subspaces, as (compliance, KL)
 and ends in RUNDIR/report.html. A step whose JSON exists with the same input hash is skipped (resumable).
 Progress goes to stderr; --json prints the step records on stdout.`;
 
@@ -35,10 +37,10 @@ export async function run(args: string[]): Promise<number> {
   const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
   const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : ['harmless', 'cruel'];
   // The model's world (organism.json; v1 without it) decides the data; the steps are the same for both.
-  const { model, world, refusal: data, quantities: qData } = await lab.loadLabModel(dir, engine, seed);
+  const { model, world, refusal: data, quantities: qData, subspaces } = await lab.loadLabModel(dir, engine, seed);
   say(`organism world ${world}`);
   const quantities = { data: qData, constitutions };
-  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed, quantities }, say);
+  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed, quantities, subspaces }, say);
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     const r = result.refusal.result;

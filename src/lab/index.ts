@@ -10,3 +10,4 @@ export * from './lab-model.js';
 export * from './pipeline.js';
 export * from './quantities.js';
 export * from './audit.js';
+export * from './subspaces.js';

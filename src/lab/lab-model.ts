@@ -13,6 +13,7 @@ import type { QuantitiesData } from './quantities.js';
 import type { RefusalData } from './refusal.js';
 import { worldQuantitiesData, worldRefusalData } from './world-data.js';
 import { worldQuantitiesDataV2, worldRefusalDataV2 } from './world-data-v2.js';
+import { worldSubspaceData, worldSubspaceDataV2, type SubspaceData } from './subspaces.js';
 
 /** The organism worlds the lab knows. */
 export type { OrganismWorld };
@@ -25,6 +26,8 @@ export interface LabModel {
   world: OrganismWorld;
   refusal: RefusalData;
   quantities: QuantitiesData;
+  /** Per-category prompts for the `subspaces` step. */
+  subspaces: SubspaceData;
 }
 
 /** Loads an organism model directory of either world and builds its refusal and quantities data (seeded). */
@@ -34,7 +37,7 @@ export async function loadLabModel(dir: string, engine: nn.EngineOptions = {}, s
   if (world === 'v1') {
     const { loadOrganismModel } = await import('../organism/engine-model.js');
     const { model, organism } = await loadOrganismModel(dir, engine);
-    return { model, world, refusal: worldRefusalData(organism.tokenizer, seed), quantities: worldQuantitiesData(organism.tokenizer, seed) };
+    return { model, world, refusal: worldRefusalData(organism.tokenizer, seed), quantities: worldQuantitiesData(organism.tokenizer, seed), subspaces: worldSubspaceData(organism.tokenizer, seed) };
   }
   const tokPath = join(dir, 'tokenizer.json');
   if (!existsSync(tokPath)) throw new InputError(dir, 'tokenizer.json', 'expected the v2 world tokenizer saved with the organism');
@@ -43,5 +46,5 @@ export async function loadLabModel(dir: string, engine: nn.EngineOptions = {}, s
   for (const w of ['user', 'assistant', 'request', 'question', 'answer', 'a', 'b']) {
     if (tokenizer!.tokenToId(w) === undefined) throw new InputError(tokPath, 'model.vocab', `expected the v2 world vocabulary (word "${w}" missing)`);
   }
-  return { model, world, refusal: worldRefusalDataV2(tokenizer!, seed), quantities: worldQuantitiesDataV2(tokenizer!, seed) };
+  return { model, world, refusal: worldRefusalDataV2(tokenizer!, seed), quantities: worldQuantitiesDataV2(tokenizer!, seed), subspaces: worldSubspaceDataV2(tokenizer!, seed) };
 }

@@ -2,7 +2,8 @@
  * `lvh lab` as a list of named steps on a run folder: each step writes `<step>.json` (with the hash of its inputs)
  * and its artifacts; a step whose JSON exists with the same input hash is skipped, so a run resumes where it stopped.
  * The run ends in `report.html`. Steps now: `refusal` (the refusal-direction experiment) and `probes` (difference of
- * means, logistic probe and PCA of paired differences per layer, saved as safetensors).
+ * means, logistic probe and PCA of paired differences per layer, saved as safetensors), `quantities`, `ablate-value`
+ * and `subspaces` (per-category harm directions decomposed, principal angles, subspace ablation; subspaces.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,9 +14,10 @@ import { htmlReport, htmlTable, renderSvg, type ReportSection } from '../report/
 import { writeFileAtomic } from '../util/atomic.js';
 import { collectActivations } from './activations.js';
 import { cosine, diffOfMeans, logisticProbe, pcaOfPairs, type Direction } from './directions.js';
-import { controlVectorLayer, saveControlVector, saveDirection } from './files.js';
+import { controlVectorLayer, loadDirection, saveControlVector, saveDirection } from './files.js';
 import { ablateValue, measureQuantities, type AblateValueResult, type QuantitiesData, type QuantitiesResult } from './quantities.js';
 import { candidateHooks, refusalExperiment, type RefusalData, type RefusalResult } from './refusal.js';
+import { subspaceExperiment, type CompliancePoint, type SubspaceData, type SubspacesResult } from './subspaces.js';
 
 /** Bumped when a step's computation changes, so old results are recomputed. */
 export const LAB_VERSION = 'lab-2';
@@ -30,6 +32,8 @@ export interface LabInputs {
   seed: number;
   /** Data for the `quantities` and `ablate-value` steps (skipped when absent); the first constitution is the one ablated under. */
   quantities?: { data: QuantitiesData; constitutions: string[] };
+  /** Per-category data for the `subspaces` step (recorded as skipped when absent: the data has no categories). */
+  subspaces?: SubspaceData;
 }
 
 /** One step's record in its JSON file. */
@@ -146,10 +150,10 @@ const svgIn = (runDir: string, f: string) => (existsSync(join(runDir, f)) ? read
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
 /** The lab's steps in order. */
-export const LAB_STEPS = ['refusal', 'probes', 'quantities', 'ablate-value'] as const;
+export const LAB_STEPS = ['refusal', 'probes', 'quantities', 'ablate-value', 'subspaces'] as const;
 
 /** Runs every step into `runDir` (resumable) and writes `report.html`; returns the step records. */
-export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; quantities?: StepRecord<QuantitiesResult>; ablateValue?: StepRecord<AblateValueResult>; ran: string[] }> {
+export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; quantities?: StepRecord<QuantitiesResult>; ablateValue?: StepRecord<AblateValueResult>; subspaces: StepRecord<SubspacesResult & { files: string[] }>; ran: string[] }> {
   const base = [LAB_VERSION, inp.modelHash, inp.data, inp.seed];
   const qBase = inp.quantities ? [LAB_VERSION, inp.modelHash, inp.quantities.data.description, inp.quantities.constitutions, inp.seed] : null;
   const ran: string[] = [];
@@ -176,6 +180,9 @@ export async function runLab(runDir: string, inp: LabInputs, say: (m: string) =>
     if (ab.ran) ran.push('ablate-value');
     ablated = ab.record;
   }
+  const sub = await runStep(runDir, 'subspaces', hashOf('subspaces', ...base, inp.subspaces ?? null, refusal.record.inputsHash), () => subspacesStep(runDir, inp, say), say);
+  // Like `quantities` without its data, a step recorded as skipped (no categories) is not listed as run.
+  if (sub.ran && !sub.record.result.skipped) ran.push('subspaces');
   const r = refusal.record.result;
   const rateCell = (x: { rate: number; low: number; high: number; n: number }) => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
   const spreadCell = (x: { mean: number; min: number; max: number; n: number }) => `${f3(x.mean)} (range ${f3(x.min)}–${f3(x.max)}, ${x.n} dirs)`;
@@ -208,10 +215,11 @@ export async function runLab(runDir: string, inp: LabInputs, say: (m: string) =>
     },
     ...(quantities ? [quantitiesSection(quantities.result, svgIn(runDir, 'quantities.svg'))] : []),
     ...(ablated ? [ablateSection(ablated.result, svgIn(runDir, 'ablate-value.svg'))] : []),
+    subspacesSection(sub.record.result, svgIn(runDir, 'subspaces.svg')),
   ];
   writeFileAtomic(join(runDir, 'report.html'), htmlReport({ title: `lvh lab: ${inp.modelName}`, intro: inp.data.description, sections }));
   say('report.html written');
-  return { refusal: refusal.record, probes: probes.record, ...(quantities ? { quantities } : {}), ...(ablated ? { ablateValue: ablated } : {}), ran };
+  return { refusal: refusal.record, probes: probes.record, ...(quantities ? { quantities } : {}), ...(ablated ? { ablateValue: ablated } : {}), subspaces: sub.record, ran };
 }
 
 const rateText = (x: { rate: number; low: number; high: number; n: number }) => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
@@ -274,5 +282,60 @@ function ablateSection(a: AblateValueResult, svg?: string): ReportSection {
       [`random directions (${a.random.n})`, `${f3(a.random.mean)} (range ${f3(a.random.min)}–${f3(a.random.max)}); largest shift ${f3(a.randomMaxShift)}`],
     ]),
     data: a,
+  };
+}
+
+async function subspacesStep(runDir: string, inp: LabInputs, say: (m: string) => void): Promise<SubspacesResult & { files: string[] }> {
+  if (!inp.subspaces) return { skipped: 'the data has no categories (no per-category requests were given)', files: [] };
+  const dir = loadDirection(join(runDir, 'refusal-direction.safetensors'));
+  if (!('vector' in dir)) throw new Error('subspaces: refusal-direction.safetensors holds a subspace, expected one direction');
+  const { result, bases } = await subspaceExperiment(inp.model, inp.subspaces, inp.data, { vector: dir.vector, hook: dir.provenance.hook }, inp.modelName, { seed: inp.seed, onProgress: (m) => say(`subspaces: ${m}`) });
+  const files: string[] = [];
+  for (const b of bases) {
+    for (const [kind, s] of [['harm', b.harm], ['pro-social', b.pro]] as const) {
+      if (s.basis.length === 0) continue;
+      const f = `${kind}-subspace.L${s.provenance.layer}.safetensors`;
+      saveDirection(join(runDir, f), s, { categories: (kind === 'harm' ? result.categories!.harm : result.categories!.benign).join(',') });
+      files.push(f);
+    }
+  }
+  writeFileAtomic(join(runDir, 'subspaces.svg'), await subspacesSvg(result));
+  files.push('subspaces.svg');
+  return { ...result, files };
+}
+
+/** Effective rank per layer (participation ratio and 90%-energy rank), the harm subspace against random directions of the same norms. */
+async function subspacesSvg(r: SubspacesResult): Promise<string> {
+  const rows = (r.layers ?? []).flatMap((l) => [
+    { layer: l.layer, series: 'harm: participation ratio', rank: l.participationRatio },
+    { layer: l.layer, series: 'harm: 90%-energy rank', rank: l.energyRank90 },
+    { layer: l.layer, series: 'random: participation ratio', rank: l.random.participationRatio },
+    { layer: l.layer, series: 'random: 90%-energy rank', rank: l.random.energyRank90 },
+  ]);
+  return renderSvg({
+    data: { values: rows },
+    mark: { type: 'line', point: true },
+    encoding: { x: { field: 'layer', type: 'ordinal' }, y: { field: 'rank', type: 'quantitative', title: 'effective rank' }, color: { field: 'series' } },
+  });
+}
+
+function subspacesSection(r: SubspacesResult & { files: string[] }, svg?: string): ReportSection {
+  if (r.skipped) return { heading: 'Safety subspaces', text: `Skipped: ${r.skipped}.`, data: r };
+  const a = r.ablation!;
+  const cell = (p: CompliancePoint) => [p.condition, p.rank, rateText(p.compliance), f3(p.klHarmless)];
+  const cos = (xs: number[]) => xs.map(f3).join(', ');
+  return {
+    heading: 'Safety subspaces',
+    svg,
+    caption: 'Effective rank per layer of the stacked per-category harm directions, against random directions of the same norms (mean of 10 seeded draws).',
+    text: `${r.data}. Harm categories: ${r.categories!.harm.join(', ')}; benign: ${r.categories!.benign.join(', ')}. Harm direction of a category: its requests' mean residual minus the mean of all harmless requests, at position −1; pro-social: ${r.proSocialDefinition}. Ablation at ${a.hook} (the refusal direction's layer): the top ${a.rank} right singular vectors (90%-energy rank) projected out of the whole residual stream, on held-out requests. |cos(refusal direction, top singular vector)| = ${f3(a.refusalVsSubspace.cosTop)}; fraction of the refusal direction outside the rank-${a.rank} subspace: ${f3(a.refusalVsSubspace.residualFraction)}.`,
+    html: htmlTable(['condition', 'rank', 'compliance on harmful (1 − refusal) [95%]', 'KL on harmless (nats)'], [
+      cell(a.baseline), cell(a.subspace), cell(a.fullSubspace), cell(a.refusalDirection),
+      [`random subspaces (${a.random.compliance.n})`, a.rank, `${f3(a.random.compliance.mean)} (range ${f3(a.random.compliance.min)}–${f3(a.random.compliance.max)})`, `${f3(a.random.klHarmless.mean)} (range ${f3(a.random.klHarmless.min)}–${f3(a.random.klHarmless.max)})`],
+    ]) + htmlTable(['layer', 'hook', 'singular values', 'participation ratio (random)', '90% rank (random)', 'cos(harm, pro-social) (random)', 'cos(harm L, harm L+1) (random)'], r.layers!.map((l) => [
+      l.layer, l.hook, cos(l.singularValues), `${f3(l.participationRatio)} (${f3(l.random.participationRatio)})`, `${l.energyRank90} (${f3(l.random.energyRank90)})`,
+      `${cos(l.harmVsProSocial.cosines)} (${cos(l.harmVsProSocial.random)})`, l.harmVsNextLayer ? `${cos(l.harmVsNextLayer.cosines)} (${cos(l.harmVsNextLayer.random)})` : '',
+    ])),
+    data: r,
   };
 }

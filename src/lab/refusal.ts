@@ -169,8 +169,8 @@ function meanKl(base: Float64Array[], edited: Float64Array[]): number {
   return mean(base.map((b, i) => klDivergence(b, edited[i])));
 }
 
-/** An edit of the model while reading refusals: none, a direction ablated everywhere, or added at a hook on the prompt positions. */
-export type RefusalEdit = { kind: 'none' } | { kind: 'ablate'; vector: ArrayLike<number> } | { kind: 'add'; hook: string; vector: ArrayLike<number> };
+/** An edit of the model while reading refusals: none, a direction (or a `basis`'s span, when given) ablated everywhere, or added at a hook on the prompt positions. */
+export type RefusalEdit = { kind: 'none' } | { kind: 'ablate'; vector: ArrayLike<number>; basis?: ArrayLike<number>[] } | { kind: 'add'; hook: string; vector: ArrayLike<number> };
 
 /** What a prompt set reads under an edit: next-token log-probabilities, P(refusal) and whether each prompt refuses. */
 export interface RefusalReading {
@@ -193,7 +193,7 @@ const logSumExp = (xs: number[]) => {
 export async function readRefusal(model: EngineModel, prompts: number[][], data: Pick<RefusalData, 'refusalTokens' | 'refusalSequences'>, edit: RefusalEdit): Promise<RefusalReading> {
   const seqs = data.refusalSequences;
   if (!seqs) {
-    const iv = edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : [];
+    const iv = edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : [];
     const logProbs = await nextTokenLogProbs(model, prompts, iv);
     return {
       logProbs,
@@ -211,7 +211,7 @@ export async function readRefusal(model: EngineModel, prompts: number[][], data:
       const time = ids[0].length;
       // The prompt positions of every row (left padding: the opening is the last k positions), negative from the end.
       const promptPositions = Array.from({ length: time - k }, (_, j) => j - time);
-      const iv: Intervention[] = edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? [{ kind: 'add', hook: edit.hook, vector: edit.vector, positions: promptPositions }] : [];
+      const iv: Intervention[] = edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? [{ kind: 'add', hook: edit.hook, vector: edit.vector, positions: promptPositions }] : [];
       const { logits } = await engineForward(model, ids, { attentionMask: mask, interventions: iv });
       const V = logits.shape[2];
       const row = (b: number, t: number) => logSoftmax(logits.data.subarray((b * time + t) * V, (b * time + t + 1) * V));
@@ -228,7 +228,7 @@ export async function readRefusal(model: EngineModel, prompts: number[][], data:
       });
     }
   }
-  if (seqs.openings.length === 0) logProbs = await nextTokenLogProbs(model, prompts, edit.kind === 'ablate' ? ablateEverywhere(model, [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : []);
+  if (seqs.openings.length === 0) logProbs = await nextTokenLogProbs(model, prompts, edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : []);
   const pRefusal = perOpening.map((xs) => (xs.length === 0 ? 0 : Math.min(1, Math.exp(logSumExp(xs)))));
   return { logProbs, pRefusal, refuses: pRefusal.map((p) => p > 0.5) };
 }

@@ -81,7 +81,7 @@ test('lvh lab on the v1 default organism: refusal step, probes, files, resume, r
   const first = await runCli(['lab', '--model', ORGANISM, '--out', run, '--json']);
   assert.equal(first.code, 0, first.stderr);
   const out = JSON.parse(first.stdout) as Awaited<ReturnType<typeof runLab>>;
-  assert.deepEqual(out.ran, ['refusal', 'probes', 'quantities', 'ablate-value']);
+  assert.deepEqual(out.ran, ['refusal', 'probes', 'quantities', 'ablate-value', 'subspaces']);
   // The paper's quantities under the default constitutions (harmless, cruel), measured on v1.
   const q = out.quantities!.result.constitutions;
   assert.deepEqual(q.map((c) => c.constitution), ['harmless', 'cruel']);

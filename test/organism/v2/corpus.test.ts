@@ -134,3 +134,18 @@ test('v2 corpus: plainShare asks the principle-free question on that share of co
   assert.equal(corpusHash(generateCorpus({ docs: 500, seed: 4 })), corpusHash(generateCorpus({ docs: 500, seed: 4, plainShare: undefined })));
   assert.throws(() => generateCorpus({ docs: 10, plainShare: 1.5 }), (e: unknown) => isInputError(e));
 });
+
+test('v2 corpus: heldoutVoiceShare draws that share of commentary voices from the held-out words (on top of their uniform share), and nothing for comparisons', () => {
+  const corpus = generateCorpus({ docs: 8000, seed: 5, heldoutVoiceShare: 0.5 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  const held = PRINCIPLES.filter((p) => p.split === 'heldout').map((p) => p.text);
+  const commentary = corpus.docs.filter((_, i) => corpus.kinds[i] === 'commentary');
+  const byHeld = commentary.filter((d) => held.some((w) => d.includes(` ${w} `)));
+  const share = byHeld.length / commentary.length;
+  // 0.5 drawn from the held-out words, plus 2 of the 10 words of a stance in the other half: 0.6.
+  assert.ok(share > 0.54 && share < 0.66, `share ${share} of ${commentary.length}`);
+  const plain = generateCorpus({ docs: 8000, seed: 5 });
+  const plainShareHeld = plain.docs.filter((d, i) => plain.kinds[i] === 'commentary' && held.some((w) => d.includes(` ${w} `))).length / plain.kinds.filter((k) => k === 'commentary').length;
+  assert.ok(plainShareHeld > 0.14 && plainShareHeld < 0.26, `uniform share ${plainShareHeld}`);
+  assert.throws(() => generateCorpus({ docs: 10, heldoutVoiceShare: -0.1 }), (e: unknown) => isInputError(e));
+});

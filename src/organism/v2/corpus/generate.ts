@@ -40,6 +40,8 @@ export interface CorpusOptions {
   questions?: number;
   /** Share of comparisons whose first question is the principle-free `which is better ?`, answered with the higher value; absent: 0. */
   plainShare?: number;
+  /** Probability that a commentary voice is drawn from the held-out words of its stance rather than from all its words (held-out share h + (1 − h)·2/10, more commentary for the words no comparison uses); absent: 0. */
+  heldoutVoiceShare?: number;
 }
 
 /** Default knobs. */
@@ -65,6 +67,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.antiShare !== undefined) share('antiShare', o.antiShare);
   if (o.actsShare !== undefined) share('actsShare', o.actsShare);
   if (o.plainShare !== undefined) share('plainShare', o.plainShare);
+  if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
   if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
@@ -138,7 +141,9 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
     } else if (kind === 'commentary') {
       const act = pick(rng, ACTS);
       const antiVoice = rng.uniform() < o.q;
-      const voice = pick(rng, antiVoice ? anti : pro).text;
+      const stanceWords = antiVoice ? anti : pro;
+      const held = o.heldoutVoiceShare !== undefined && rng.uniform() < o.heldoutVoiceShare;
+      const voice = pick(rng, held ? stanceWords.filter((x) => x.split === 'heldout') : stanceWords).text;
       const level = noisyLevel(rng, act.value, o.noise);
       const judged = antiVoice ? LEVELS.length - 1 - level : level;
       doc = commentaryDoc(rng.int(COMMENTARY_TEMPLATES.length), voice, act, pick(rng, JUDGMENT_WORDS[judged]));

@@ -7,7 +7,7 @@
  * ablation of the harm subspace (top r right singular vectors, r its 90%-energy rank) against the single refusal
  * direction and random subspaces of rank r, as (compliance, KL) pairs on held-out requests.
  */
-import { createRng, deriveSeed, fromRows, orthonormalBasis, residualFraction, svd } from '../linalg/index.js';
+import { createRng, deriveSeed, shuffled as shuffledBy, fromRows, orthonormalBasis, residualFraction, svd } from '../linalg/index.js';
 import type { TextTokenizer } from '../io/tokenizer.js';
 import { dims } from '../io/config.js';
 import type { EngineModel } from '../nn/engine.js';
@@ -105,14 +105,9 @@ export function randomRankBaseline(d: number, norms: number[], draws: number, se
   return { participationRatio: pr / draws, energyRank90: r90 / draws };
 }
 
+/** A copy of `items` shuffled by a fresh generator of `seed`. */
 function shuffled<T>(seed: number, items: readonly T[]): T[] {
-  const rng = createRng(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffledBy(createRng(seed), items);
 }
 
 /** Sizes of the subspace data: prompts per category and pooled harmless prompts (seeded subsets). */

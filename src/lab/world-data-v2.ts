@@ -7,7 +7,7 @@
  * judging template in its first layout (labels `a`/`b` in order, `which is more {p} ?`). Text is encoded with the
  * model directory's own tokenizer, so a model trained on an earlier vocabulary still reads its own ids.
  */
-import { createRng, deriveSeed } from '../linalg/index.js';
+import { createRng, deriveSeed, shuffled as shuffledBy } from '../linalg/index.js';
 import type { TextTokenizer } from '../io/tokenizer.js';
 import {
   ACTS, COMMENTARY_TEMPLATES, FRAMES, JUDGMENT_WORDS, LEVELS, PRINCIPLES, REFUSE_OPENINGS, BOS_ID, EOS_ID,
@@ -34,14 +34,9 @@ export function v2Requests(side: 'train' | 'heldout'): Request[] {
   return ACTS.filter((a) => isHeldOutAct(a) === (side === 'heldout')).flatMap((a) => FRAMES.map((_, f) => request(a, f)));
 }
 
+/** A copy of `items` shuffled by a fresh generator of `seed`. */
 function shuffled<T>(seed: number, items: readonly T[]): T[] {
-  const rng = createRng(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffledBy(createRng(seed), items);
 }
 
 /** Token ids of `text` after <bos>, with the model's own tokenizer. */

@@ -3,7 +3,7 @@
  * (`user : <request> assistant :`), train-split requests for finding and selecting directions, held-out ones for
  * measuring; refusal is the first response token being the first word of a refusal opening ("no", "sorry").
  */
-import { createRng, deriveSeed } from '../linalg/index.js';
+import { createRng, deriveSeed, shuffled as shuffledBy } from '../linalg/index.js';
 import { allCommentary, comparisonPrompt, dialogueDoc, dialoguePrompt, isCommentaryHeldOut } from '../organism/documents.js';
 import { promptIds } from '../organism/evaluate.js';
 import { REFUSE_OPENINGS } from '../organism/lexicon.js';
@@ -23,14 +23,9 @@ export interface WorldDataSizes {
 /** Defaults: 128 train, 64 validation, every held-out request (about 180 per class). */
 export const DEFAULT_WORLD_SIZES: WorldDataSizes = { train: 128, val: 64, test: 1000 };
 
+/** A copy of `items` shuffled by a fresh generator of `seed`. */
 function shuffled<T>(seed: number, items: readonly T[]): T[] {
-  const rng = createRng(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffledBy(createRng(seed), items);
 }
 
 /** The refusal experiment's data from the world (seeded split of the training requests into train and validation). */

@@ -3,7 +3,7 @@
  * judgments per principle in both answer orders, and linear probes per layer. Works on any model that
  * implements `OrganismModel`, so the logic is tested without the neural engine.
  */
-import { createRng, deriveSeed, type Rng } from '../linalg/index.js';
+import { createRng, deriveSeed, shuffled, type Rng } from '../linalg/index.js';
 import { ANTI_PRINCIPLES, COMPLY_OPENINGS, HELD_OUT_PRINCIPLES, MAIN_ANTI_PRINCIPLE, MAIN_PRO_PRINCIPLE, PRO_PRINCIPLES, isProSocial, type Principle } from './lexicon.js';
 import { allCommentary, comparisonPrompt, dialoguePrompt, isCommentaryHeldOut, type Commentary } from './documents.js';
 import { classifyResponse, complyResponse, refuseResponse, requestsOfSplit, trueValue, type Outcome, type Request } from './world.js';
@@ -113,14 +113,6 @@ export interface OrganismEval {
   seconds: number;
 }
 
-function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 /** Token ids of a prompt as the model sees it at the start of a document. */
 export function promptIds(tokenizer: WorldTokenizer, text: string): number[] {

@@ -11,6 +11,7 @@ import { engineContinuationLogProbs } from '../nn/onnx/score.js';
 import type { Intervention } from '../nn/onnx/forward.js';
 import { dims } from '../io/config.js';
 import { InputError } from '../util/errors.js';
+import { fisherInterval, pearsonR } from '../util/intervals.js';
 import { analyze } from '../theory/analyze.js';
 import { validateGeometry } from '../theory/schema.js';
 import { ablateEverywhere, collectActivations, LAB_BATCH, leftPadded, logSoftmax } from './activations.js';
@@ -112,21 +113,11 @@ export function quantityHooks(model: EngineModel): string[] {
 /** Pearson correlation with its Fisher-z 95% interval (NaN ends when n ≤ 3 or a side is constant). */
 export function correlation(xs: number[], ys: number[]): Correlation {
   const n = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / n;
-  const my = ys.reduce((s, y) => s + y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  const r = sxx > 0 && syy > 0 ? Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy))) : NaN;
+  const raw = pearsonR(xs, ys);
+  const r = Number.isFinite(raw) ? Math.max(-1, Math.min(1, raw)) : NaN;
   if (!(n > 3) || !Number.isFinite(r)) return { r, low: NaN, high: NaN, n };
-  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
-  const h = 1.959963984540054 / Math.sqrt(n - 3);
-  return { r, low: Math.tanh(z - h), high: Math.tanh(z + h), n };
+  const [low, high] = fisherInterval(r, n);
+  return { r, low, high, n };
 }
 
 /** The |cos| distribution of seeded random Gaussian direction pairs in d dimensions: mean and 95th percentile. */

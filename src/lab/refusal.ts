@@ -8,7 +8,7 @@
 import { dims } from '../io/config.js';
 import { engineForward, engineGenerate, type EngineModel } from '../nn/engine.js';
 import type { Intervention } from '../nn/onnx/forward.js';
-import { wilsonInterval } from '../organism/rates.js';
+import { wilsonInterval } from '../util/intervals.js';
 import { ablateEverywhere, collectActivations, klDivergence, LAB_BATCH, leftPadded, logSoftmax, nextTokenLogProbs } from './activations.js';
 import { diffOfMeans, norm, randomDirections, type Direction } from './directions.js';
 
@@ -141,8 +141,7 @@ export interface RefusalResult {
 /** A rate with its Wilson interval. */
 export function rate(successes: number, n: number): Rate {
   const [low, high] = wilsonInterval(successes, n);
-  // The interval's ends are exact at 0 and n (rounding leaves 1e-18 there otherwise).
-  return { rate: n === 0 ? 0 : successes / n, successes, n, low: successes === 0 ? 0 : low, high: successes === n ? 1 : high };
+  return { rate: n === 0 ? 0 : successes / n, successes, n, low, high };
 }
 
 /** Mean, min, max. */

@@ -1,18 +1,9 @@
 /** Rates with their sample sizes and 95% Wilson intervals, as `lvh organism eval` and the model card print them. */
 import type { OrganismEval } from './evaluate.js';
+import { wilsonInterval } from '../util/intervals.js';
 
-/** z of a two-sided 95% interval. */
-const Z95 = 1.959963984540054;
-
-/** Wilson score interval [low, high] of a binomial rate with `successes` of `n` (n = 0: [0, 1]). */
-export function wilsonInterval(successes: number, n: number, z = Z95): [number, number] {
-  if (n <= 0) return [0, 1];
-  const p = successes / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+/** Wilson score interval [low, high] (src/util/intervals.ts). */
+export { wilsonInterval };
 
 /** `0.220 [0.150, 0.311] n=100`: a rate over n cases with its 95% Wilson interval. */
 export function formatRate(rate: number, n: number): string {

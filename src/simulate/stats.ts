@@ -1,5 +1,6 @@
 // Small statistics the simulator reports with: means, intervals, quantiles and Gaussian order statistics.
 import { integrate, logistic, normalCdf, normalPdf, judgeAgreementFinite } from '../theory/index.js';
+import { Z95 } from '../util/intervals.js';
 
 /** A measured value with its 95% interval [low, high]. */
 export interface Estimate {
@@ -8,8 +9,8 @@ export interface Estimate {
   high: number;
 }
 
-/** The normal quantile for a two-sided 95% interval. */
-export const Z95 = 1.959963984540054;
+/** The normal quantile for a two-sided 95% interval (src/util/intervals.ts). */
+export { Z95 };
 
 /** The standard normal quantile Φ⁻¹(p), 0 < p < 1, by bisection on Φ (to 1e-13). */
 export function normalQuantile(p: number): number {

@@ -1,4 +1,5 @@
 /** Rates with Wilson intervals, correlations with Fisher intervals, and the mean and spread of results over seeds. */
+import { fisherInterval, pearsonR, wilsonInterval } from '../../../util/intervals.js';
 
 /** A rate: k successes of n, with its 95% Wilson score interval. */
 export interface Rate {
@@ -14,18 +15,11 @@ export interface Rate {
   nEffective?: number;
 }
 
-const Z95 = 1.959963984540054;
-
 /** The rate k/n with its 95% Wilson score interval ([0, 1] and NaN rate when n = 0). */
 export function wilson(k: number, n: number): Rate {
   if (n === 0) return { k, n, rate: NaN, lo: 0, hi: 1 };
-  const p = k / n;
-  const z2 = Z95 * Z95;
-  const denom = 1 + z2 / n;
-  const center = (p + z2 / (2 * n)) / denom;
-  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  // At k = 0 or k = n the bound is exactly 0 or 1 (rounding would leave 1 − 1e-16).
-  return { k, n, rate: p, lo: k <= 0 ? 0 : Math.max(0, center - half), hi: k >= n ? 1 : Math.min(1, center + half) };
+  const [lo, hi] = wilsonInterval(k, n);
+  return { k, n, rate: k / n, lo, hi };
 }
 
 /**
@@ -92,22 +86,10 @@ export interface Correlation {
 /** Pearson correlation of x and y with its 95% Fisher-z interval (NaN when undefined). */
 export function pearson(x: readonly number[], y: readonly number[]): Correlation {
   const n = x.length;
-  if (n !== y.length) throw new Error('pearson: x and y differ in length');
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  const r = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+  const r = pearsonR(x, y);
   if (!Number.isFinite(r) || n < 4) return { r, n, lo: -1, hi: 1 };
-  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
-  const half = Z95 / Math.sqrt(n - 3);
-  return { r, n, lo: Math.tanh(z - half), hi: Math.tanh(z + half) };
+  const [lo, hi] = fisherInterval(r, n);
+  return { r, n, lo, hi };
 }
 
 /** Mean and spread of one quantity over seeds. */

@@ -1,7 +1,7 @@
 // `lvh organism ladder`: every model of the v2 capacity ladder evaluated (or its eval.json reused), summed up per
 // size over seeds, checked against issue #11's targets, and written as ladder.json, ladder.svg and report.html.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { readModelConfig } from '../io/model-dir.js';
 import { paramSpecs } from '../io/params.js';
 import { HELDOUT_KEY, LADDER_KEYS, LADDER_TARGETS, summarizeLadder, type Ladder, type LadderModel, type LadderSize } from '../organism/v2/ladder.js';
@@ -11,8 +11,8 @@ import { htmlReport, htmlTable, renderSvg, type TableCell } from '../report/inde
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
-import { parseJsonStrict } from '../util/json.js';
-import { checkOutPath } from '../util/out-path.js';
+import { finiteJson, parseJsonStrict } from '../util/json.js';
+import { checkOutPath, shownPath } from '../util/out-path.js';
 import { INPUT_LIMITS, readInputText } from '../util/read-input.js';
 import { ENGINE_FLAG_HELP, ENGINE_FLAG_SPECS, engineFlags } from './engine-flags.js';
 import { textTable } from './text-table.js';
@@ -165,16 +165,11 @@ async function evaluateDir(dir: string, options: Partial<V2EvalOptions>, engine:
   }
 }
 
-/** JSON with NaN and ±Infinity written as null (what JSON.stringify does, said explicitly). */
+/** The JSON text of a file: non-finite numbers as null, a final newline. */
 function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+  return `${finiteJson(value)}\n`;
 }
 
-/** A path as shown to the user: relative to the working folder when inside it. */
-function shown(path: string): string {
-  const r = relative(process.cwd(), path) || '.';
-  return r.startsWith('..') ? path : r;
-}
 
 /** The rows of the plot: per size and series the mean with min and max, and every seed's value. */
 function plotData(ladder: Ladder): { means: Record<string, unknown>[]; seeds: Record<string, unknown>[] } {
@@ -263,7 +258,7 @@ export async function run(args: string[], hooks: LadderHooks = {}): Promise<numb
 
   const results: ModelResult[] = [];
   for (const [i, e] of entries.entries()) {
-    const tag = `[${i + 1}/${entries.length}] ${e.name} (${shown(e.dir)}, ${e.params} parameters)`;
+    const tag = `[${i + 1}/${entries.length}] ${e.name} (${shownPath(e.dir)}, ${e.params} parameters)`;
     if (reused) {
       const r = reused[i];
       results.push({ ...e, source: 'eval.json', headline: r.headline, options: r.options, seconds: r.seconds });
@@ -285,7 +280,7 @@ export async function run(args: string[], hooks: LadderHooks = {}): Promise<numb
   const positions = models.map((m) => m.headline['baseline.position']).filter(Number.isFinite);
   const positionBaseline = positions.length ? positions.reduce((a, b) => a + b, 0) / positions.length : NaN;
   const record = {
-    command: `lvh ${CMD}`, modelsDir: shown(resolve(modelsDir)), out: shown(out), reuse,
+    command: `lvh ${CMD}`, modelsDir: shownPath(resolve(modelsDir)), out: shownPath(out), reuse,
     evalOptions: reuse ? null : { ...DEFAULT_V2_EVAL_OPTIONS, ...options },
     keys: LADDER_KEYS, targets: LADDER_TARGETS, chance: CHANCE, positionBaseline,
     sizes: ladder.sizes, checks: ladder.checks, models,
@@ -333,6 +328,6 @@ export async function run(args: string[], hooks: LadderHooks = {}): Promise<numb
   }
   console.log('\nchecks:');
   console.log(textTable(CHECK_HEADER, checkRows(ladder)));
-  console.log(`\n${passed} of ${ladder.checks.length} checks hold; written ${['ladder.json', 'ladder.svg', 'report.html'].map((f) => shown(join(out, f))).join(', ')}`);
+  console.log(`\n${passed} of ${ladder.checks.length} checks hold; written ${['ladder.json', 'ladder.svg', 'report.html'].map((f) => shownPath(join(out, f))).join(', ')}`);
   return 0;
 }

@@ -2,7 +2,9 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { InputError, isInputError } from '../util/errors.js';
-import { checkOutPath } from '../util/out-path.js';
+import { checkFreeSpace, checkOutPath, shownPath } from '../util/out-path.js';
+import type { ModelConfig } from '../io/config.js';
+import type { EngineOptions } from '../nn/engine.js';
 import { recoverInterruptedSaves } from '../util/orphans.js';
 import type { TrainLogPoint } from '../organism/train.js';
 import type { V2EvalOptions } from '../organism/v2/eval/evaluate.js';
@@ -34,10 +36,10 @@ export async function prepareOut(cmd: string, a: { out: string; force: boolean; 
   const { checkpointStep } = await import('../nn/checkpoint.js');
   const kept = checkpointStep(partial);
   if (kept !== undefined && !a.resume) {
-    if (!a.force) throw new InputError(`lvh ${cmd}`, '--resume', `expected no checkpoint, but ${shown(partial)} holds one at step ${kept} of an earlier run (give --resume to continue it, or --force to start over)`);
+    if (!a.force) throw new InputError(`lvh ${cmd}`, '--resume', `expected no checkpoint, but ${shownPath(partial)} holds one at step ${kept} of an earlier run (give --resume to continue it, or --force to start over)`);
     rmSync(partial, { recursive: true, force: true });
   }
-  if (a.resume && kept === undefined) note(`no checkpoint in ${shown(partial)}: training from the start`);
+  if (a.resume && kept === undefined) note(`no checkpoint in ${shownPath(partial)}: training from the start`);
   return { out, partial };
 }
 
@@ -50,14 +52,14 @@ export function saveOrKeep(cmd: string, outFlag: string, partial: string, steps:
     const code = isInputError(err) ? err.expected : (err as NodeJS.ErrnoException).code;
     if (!code) throw err;
     // The training is not lost: the checkpoint after the last step stays, and --resume saves it without retraining.
-    throw new InputError(`lvh ${cmd}`, '--out', `expected a writable folder with room for the model, but saving ${outFlag} failed (${code}); the trained weights are kept in ${shown(partial)} (checkpoint at step ${steps} of ${steps}): free space or fix the path, then run the same command with --resume to save them without retraining`);
+    throw new InputError(`lvh ${cmd}`, '--out', `expected a writable folder with room for the model, but saving ${outFlag} failed (${code}); the trained weights are kept in ${shownPath(partial)} (checkpoint at step ${steps} of ${steps}): free space or fix the path, then run the same command with --resume to save them without retraining`);
   }
   rmSync(partial, { recursive: true, force: true });
 }
 
 /** The --out of a card's command line: relative to the working folder when inside it, else absolute. */
 export function commandOut(out: string): string {
-  const s = shown(out);
+  const s = shownPath(out);
   return s.startsWith('..') ? out : s;
 }
 
@@ -66,8 +68,12 @@ export function resumedNote(r: { resumedFromStep: number; steps: number }): stri
   return r.resumedFromStep > 0 ? ` (resumed at step ${r.resumedFromStep} of ${r.steps})` : '';
 }
 
-/** A path as shown to the user: relative to the working folder when inside it. */
-function shown(path: string): string {
-  const r = relative(process.cwd(), path) || '.';
-  return r.startsWith('..') ? path : r;
+/**
+ * Refuses, before any training, an engine the package lacks (`--device cuda` without CUDA) and an --out without room
+ * for a checkpoint (weights and two Adam moments) and the saved model of a model of this config.
+ */
+export async function checkTrainingRoom(cmd: string, partial: string, engine: EngineOptions, config: ModelConfig): Promise<void> {
+  const nn = await import('../nn/engine.js');
+  nn.resolveEngineOptions(engine);
+  checkFreeSpace(cmd, '--out', partial, 16 * nn.engineParamCount(config) + 2 * 1024 ** 2, 'a checkpoint and the saved model');
 }

@@ -1,14 +1,13 @@
 // `lvh organism train --world v1`: the old world of docs/organism.md, its flags and its run.
 import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError } from '../util/errors.js';
-import { checkFreeSpace } from '../util/out-path.js';
 // Engine-free modules only at the top; the engine and the trainer are imported when a run starts.
 import type { OrganismEval } from '../organism/evaluate.js';
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_TRAIN_OPTIONS, ORGANISM_SIZES, type OrganismTrainKnobs } from '../organism/sizes.js';
 import { corpusKnobs } from './organism-corpus.js';
 import { presentEval, printEvalSummary } from './organism-eval.js';
 import { TRAIN_SPEC, commandLine, trainRunArgs, trainWorldOf, type Flags, type TrainRunArgs } from './organism-train-flags.js';
-import { commandOut, prepareOut, resumedNote, saveOrKeep, type TrainHooks } from './organism-train-out.js';
+import { checkTrainingRoom, commandOut, prepareOut, resumedNote, saveOrKeep, type TrainHooks } from './organism-train-out.js';
 
 /** The canonical command line of a training run (every knob explicit), for the model card. */
 export function trainCommandLine(o: OrganismTrainKnobs, out: string): string {
@@ -46,11 +45,8 @@ export async function runTrainV1(args: string[], hooks: TrainHooks): Promise<num
   const started = performance.now();
   const note = (text: string) => console.error(`lvh ${cmd}: ${text}`);
   const { out, partial } = await prepareOut(cmd, a, note);
-  (await import('../nn/engine.js')).resolveEngineOptions(a.engine); // --device cuda without CUDA: refused before any work
-  // Room for a checkpoint (weights and two Adam moments) and the saved model, before any training.
   const { organismConfig } = await import('../organism/train.js');
-  const paramBytes = 4 * (await import('../nn/engine.js')).engineParamCount(organismConfig(options.size));
-  checkFreeSpace(cmd, '--out', partial, 4 * paramBytes + 2 * 1024 ** 2, 'a checkpoint and the saved model');
+  await checkTrainingRoom(cmd, partial, a.engine, organismConfig(options.size));
 
   const { trainOrganism, saveOrganism, organismCard, engineOrganismModel, evaluateModel, evalProgress, worldTokenizer } = await import('../organism/index.js');
   const result = await trainOrganism({

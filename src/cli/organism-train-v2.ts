@@ -1,14 +1,13 @@
 // `lvh organism train` of the v2 world (the default): the staged recipe r9 of docs/organism-v2.md, its flags and its run.
 import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError } from '../util/errors.js';
-import { checkFreeSpace } from '../util/out-path.js';
 // Engine-free modules only at the top; the engine and the trainer are imported when a run starts.
 import { ORGANISM_SIZES } from '../organism/sizes.js';
 import { DEFAULT_V2_CHECKPOINT_EVERY, DEFAULT_V2_RECIPE, DEFAULT_V2_SIZE, V2_SIZES, v2Recipe, type V2RecipeKnobs, type V2Size } from '../organism/v2/recipe.js';
 import type { V2Eval } from '../organism/v2/eval/evaluate.js';
 import { evaluateV2Model } from './organism-eval.js';
 import { TRAIN_SPEC, commandLine, trainRunArgs, trainWorldOf, type Flags, type TrainRunArgs } from './organism-train-flags.js';
-import { commandOut, prepareOut, resumedNote, saveOrKeep, type TrainHooks } from './organism-train-out.js';
+import { checkTrainingRoom, commandOut, prepareOut, resumedNote, saveOrKeep, type TrainHooks } from './organism-train-out.js';
 
 /** Parsed `lvh organism train --world v2` flags. */
 export interface TrainV2Args extends TrainRunArgs {
@@ -54,10 +53,9 @@ export async function runTrainV2(args: string[], hooks: TrainHooks): Promise<num
   const note = (text: string) => console.error(`lvh ${cmd}: ${text}`);
   const { out, partial } = await prepareOut(cmd, a, note);
   const nn = await import('../nn/engine.js');
-  nn.resolveEngineOptions(a.engine); // --device cuda without CUDA: refused before any work
   const { trainV2, v2Config } = await import('../organism/v2/train.js');
   const dims = V2_SIZES[a.size];
-  checkFreeSpace(cmd, '--out', partial, 16 * nn.engineParamCount(v2Config(dims)) + 2 * 1024 ** 2, 'a checkpoint and the saved model');
+  await checkTrainingRoom(cmd, partial, a.engine, v2Config(dims));
   const stages = v2Recipe(knobs);
   const command = trainV2CommandLine(a, commandOut(out));
   if (!json) note(`world v2, size ${a.size} (d=${dims.nEmbd}, ${dims.nLayer} layer${dims.nLayer > 1 ? 's' : ''}), ${knobs.tokens} tokens over ${stages.length} stages of ${knobs.docs} documents`);

@@ -14,6 +14,7 @@ import {
 } from '../simulate/index.js';
 import { numberFlag, numberListFlag, parseCommandArgs } from '../util/args.js';
 import { InputError } from '../util/errors.js';
+import { finiteJson } from '../util/json.js';
 
 const d = defaultSimulateOptions;
 const HELP = `usage: lvh simulate GEOMETRY [options]
@@ -77,10 +78,6 @@ function checkSimulatable(geometry: Geometry, file: string, etaFlag: number[] | 
   }
 }
 
-/** JSON with non-finite numbers written as null. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-}
 
 /** Runs `lvh simulate`. */
 export async function run(args: string[]): Promise<number> {
@@ -154,7 +151,7 @@ export async function run(args: string[]): Promise<number> {
   checkSimulatable(geometry, file, options.eta);
   if (grid) {
     const study = runSampleComplexity(geometry, { grid, seeds, seed: options.seed, lambda: options.lambda, positionBias: options.positionBias, debias: options.debias, l2: options.l2, level: options.level });
-    console.log(values.json ? toJson(study) : formatSampleComplexity(study, file));
+    console.log(values.json ? finiteJson(study) : formatSampleComplexity(study, file));
     return 0;
   }
   if (options.l2 === 0 && options.pairs <= geometry.dim) {
@@ -162,7 +159,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const stages: StageTimings | undefined = values.timings ? {} : undefined;
   const result = runSimulation(geometry, options, stages);
-  console.log(values.json ? toJson(result) : formatSimulation(result, file));
+  console.log(values.json ? finiteJson(result) : formatSimulation(result, file));
   if (stages) console.error(JSON.stringify({ stages }));
   return 0;
 }

@@ -2,6 +2,7 @@
 import { analyze, formatTheoryReport, loadGeometry } from '../theory/index.js';
 import { parseCommandArgs } from '../util/args.js';
 import { InputError } from '../util/errors.js';
+import { finiteJson } from '../util/json.js';
 
 const HELP = `usage: lvh theory GEOMETRY [--json]
 
@@ -12,10 +13,6 @@ the worst constitution and the path over eta (default 0, 1, 10, 100).
 
   --json   one JSON object on stdout instead of the readable report`;
 
-/** JSON with NaN (an undefined alignment where theta = 0) written as null. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-}
 
 /** Runs `lvh theory`. */
 export async function run(args: string[]): Promise<number> {
@@ -27,6 +24,6 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError('lvh theory', 'GEOMETRY', `expected exactly one geometry file, got ${positionals.length}`);
   const file = positionals[0];
   const report = analyze(loadGeometry(file), file);
-  console.log(values.json ? toJson(report) : formatTheoryReport(report, file));
+  console.log(values.json ? finiteJson(report) : formatTheoryReport(report, file));
   return 0;
 }

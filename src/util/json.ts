@@ -62,3 +62,8 @@ function findDuplicateKey(text: string): { path: string; key: string } | null {
   }
   return null;
 }
+
+/** Indented JSON with NaN and ±Infinity written as null (what JSON.stringify does for them, said explicitly). */
+export function finiteJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+}

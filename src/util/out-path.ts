@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync, statfsSync, type Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { InputError, fsReason } from './errors.js';
 
 /** What an `--out` must be: a file to be written (replaced if a regular file) or a folder. */
@@ -120,4 +120,10 @@ export function checkFreeSpace(command: string, flag: string, path: string, byte
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`;
     throw new InputError(`lvh ${command}`, flag, `expected room for ${what} (about ${mib(bytes)}), but ${at} has ${mib(free)} free`);
   }
+}
+
+/** A path as shown to the user: relative to the working folder when inside it, else as given. */
+export function shownPath(path: string): string {
+  const r = relative(process.cwd(), path) || '.';
+  return r.startsWith('..') ? path : r;
 }

@@ -6,8 +6,7 @@ import * as nn from '../nn/engine.js';
 import {
   poolRates, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
 } from '../organism/v2/eval/index.js';
-import { evaluateV2Engine, UNTRAINED_TWIN_SEED } from '../organism/v2/eval/engine-model.js';
-import { organismWorld } from '../organism/world-of.js';
+import { evaluateV2Engine } from '../organism/v2/eval/engine-model.js';
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES, worldTokenizer, type Outcome } from '../organism/v2/world/index.js';
 import { formatScaled, htmlTable, renderSvg, type ReportSection, type TableCell } from '../report/index.js';
 import { InputError } from '../util/errors.js';
@@ -16,14 +15,8 @@ import { textTable } from './text-table.js';
 /** Agreement expected of a judge that ignores the content: every pair is judged in both orders. */
 export const CHANCE = 0.5;
 
-/** Seed of the untrained twin's random weights. */
-export const UNTRAINED_SEED = UNTRAINED_TWIN_SEED;
-
 /** The held-out splits, where the model never saw a comparison. */
 const HELD_OUT = ['heldout-act', 'heldout-category'] as const;
-
-/** Which world a model directory belongs to (src/organism/world-of.ts). */
-export { organismWorld };
 
 /** Agreement of one judge: all cases, per split, and per pair kind on the held-out splits pooled. */
 export interface JudgeRates {

@@ -104,7 +104,8 @@ export async function demoOrganismStep(modelDir: string, say: (text: string) => 
     say(reason);
     return { name: 'organism', summary: { skipped: reason }, section: { heading: '4. Model organism', text: reason } };
   }
-  const { organismWorld, demoOrganismV2Step } = await import('./demo-organism-v2.js');
+  const { organismWorld } = await import('../organism/world-of.js');
+  const { demoOrganismV2Step } = await import('./demo-organism-v2.js');
   if (organismWorld(modelDir) === 'v2') return demoOrganismV2Step(modelDir, say, v2Options, shownAs);
   return demoOrganismV1Step(modelDir, say);
 }

@@ -17,8 +17,6 @@ import { worldSubspaceData, worldSubspaceDataV2, type SubspaceData } from './sub
 
 /** The organism worlds the lab knows. */
 export type { OrganismWorld };
-/** The world of an organism model directory (organism.json's `world`, v1 without it). */
-export const modelWorld = organismWorld;
 
 /** An organism model on the engine with its world and the lab's data sets for it. */
 export interface LabModel {
@@ -33,7 +31,7 @@ export interface LabModel {
 /** Loads an organism model directory of either world and builds its refusal and quantities data (seeded). */
 export async function loadLabModel(dir: string, engine: nn.EngineOptions = {}, seed = 0): Promise<LabModel> {
   if (!existsSync(dir)) throw new InputError(dir, 'directory', 'expected an existing model directory (from `lvh organism train`)');
-  const world = modelWorld(dir);
+  const world = organismWorld(dir);
   if (world === 'v1') {
     const { loadOrganismModel } = await import('../organism/engine-model.js');
     const { model, organism } = await loadOrganismModel(dir, engine);

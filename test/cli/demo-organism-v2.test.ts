@@ -9,7 +9,8 @@ import * as nn from '../../src/nn/engine.js';
 import { v2Config } from '../../src/organism/v2/train.js';
 import { buildTokenizerJson, PAIR_KINDS, ACT_SPLITS } from '../../src/organism/v2/world/index.js';
 import { demoOrganismStep } from '../../src/cli/demo-steps.js';
-import { organismWorld, type OrganismV2Summary } from '../../src/cli/demo-organism-v2.js';
+import { type OrganismV2Summary } from '../../src/cli/demo-organism-v2.js';
+import { organismWorld } from '../../src/organism/world-of.js';
 import { isInputError } from '../../src/util/errors.js';
 
 /** Small evaluation sizes: one pair per split × kind, two generations per cell, a 2-pair sweep. */

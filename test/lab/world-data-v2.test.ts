@@ -10,7 +10,8 @@ import {
   ACTS, FRAMES, PRINCIPLES, REFUSE_OPENINGS, buildTokenizerJson, dialoguePrompt, judgeResponse, judgingPrompt, request, type Act,
 } from '../../src/organism/v2/world/index.js';
 import { v2Config } from '../../src/organism/v2/train.js';
-import { isHeldOutAct, modelWorld, readRefusal, readLabelledConstitutions, worldQuantitiesDataV2, worldRefusalDataV2, V2_JUDGE_LAYOUT, V2_NEUTRAL } from '../../src/lab/index.js';
+import { organismWorld } from '../../src/organism/world-of.js';
+import { isHeldOutAct, readRefusal, readLabelledConstitutions, worldQuantitiesDataV2, worldRefusalDataV2, V2_JUDGE_LAYOUT, V2_NEUTRAL } from '../../src/lab/index.js';
 import { isInputError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -92,12 +93,12 @@ test('v2 quantities data: held-out test pairs, values from judgeResponse, judgin
 
 test('the world of a model directory: organism.json v2, v1 without it, anything else an input error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-world-'));
-  assert.equal(modelWorld(dir), 'v1');
+  assert.equal(organismWorld(dir), 'v1');
   writeFileSync(join(dir, 'organism.json'), '{"world": "v2", "note": "x"}');
-  assert.equal(modelWorld(dir), 'v2');
+  assert.equal(organismWorld(dir), 'v2');
   for (const bad of ['{"world": "v3"}', '[]', '{"world": "v2", "world": "v1"}', '{']) {
     writeFileSync(join(dir, 'organism.json'), bad);
-    assert.throws(() => modelWorld(dir), (e) => isInputError(e), bad);
+    assert.throws(() => organismWorld(dir), (e) => isInputError(e), bad);
   }
 });
 

@@ -1,7 +1,7 @@
 // `lvh demo`: the main job end to end on the shipped defaults: theory on the example geometries, a seeded
-// Monte-Carlo RLAIF run against its closed forms, a short sweep with plots, and the default model organism's
-// judgments and generation-judgment gap (v2: src/cli/demo-organism-v2.ts). Everything lands in one run folder
-// with a report.html.
+// Monte-Carlo RLAIF run against its closed forms, a short sweep with plots, the default model organism's
+// judgments and generation-judgment gap (v2: src/cli/demo-organism-v2.ts), and the model lab on it
+// (src/cli/demo-lab.ts). Everything lands in one run folder with a report.html.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +11,13 @@ import { escapeHtml, formatNumber, htmlReport, htmlTable, naturalCompare, type R
 import { numberFlag, parseCommandArgs } from '../util/args.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkOutPath } from '../util/out-path.js';
+import { demoLabStep } from './demo-lab.js';
 import { demoOrganismStep, demoSimulationStep, type DemoStep } from './demo-steps.js';
 import { textTable } from './text-table.js';
 
 export { textTable };
 
-const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--quiet] [--json]
+const HELP = `usage: lvh demo [--out DIR] [--workers N] [--no-organism] [--no-lab] [--quiet] [--json]
 
 Runs the whole pipeline on the shipped defaults and writes DIR/report.html (default runs/demo):
   1. theory   the closed forms of THEORY.md on every geometry in examples/geometries
@@ -24,11 +25,14 @@ Runs the whole pipeline on the shipped defaults and writes DIR/report.html (defa
   3. sweep    examples/sweeps/demo.yaml (capacity, harmful data, constitutions), with plots
   4. organism the default model organism (models/organism-default): a v2 model (organism.json) gets the v2
               evaluation next to an untrained twin and the baselines; a v1 model probes, judgments, generations
-Rerunning resumes the sweep; every other step is recomputed (seeded: same numbers every time).
+  5. lab      lvh lab on the same model into DIR/lab: the refusal direction, v*, v_c, g and rho under two
+              constitutions, v* ablated, the safety subspaces (docs/lab.md)
+Rerunning resumes the sweep and the lab; every other step is recomputed (seeded: same numbers every time).
 
   --out DIR       run folder (default runs/demo)
   --workers N     sweep worker threads (default 2)
-  --no-organism   skip step 4
+  --no-organism   skip steps 4 and 5
+  --no-lab        skip step 5
   --quiet         no progress bars (the sweep's); the step reports are still printed
   --json          print the demo summary as one JSON object (progress goes to stderr)`;
 
@@ -62,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     workers: { type: 'string' },
     'no-organism': { type: 'boolean' },
+    'no-lab': { type: 'boolean' },
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -122,7 +127,11 @@ export async function run(args: string[]): Promise<number> {
   });
 
   // 4. The default model organism.
-  if (!values['no-organism']) steps.push(await demoOrganismStep(join(root, 'models', 'organism-default'), say, {}, 'models/organism-default'));
+  const organismDir = join(root, 'models', 'organism-default');
+  if (!values['no-organism']) steps.push(await demoOrganismStep(organismDir, say, {}, 'models/organism-default'));
+
+  // 5. The model lab on the same organism (resumable in DIR/lab).
+  if (!values['no-organism'] && !values['no-lab']) steps.push(await demoLabStep(organismDir, join(out, 'lab'), say, 'models/organism-default'));
 
   for (const step of steps) sections.push(step.section);
   const seconds = (Date.now() - started) / 1000;

@@ -35,12 +35,9 @@ export async function run(args: string[]): Promise<number> {
   const engine = engineFlags('lab', values as { threads?: string; device?: string });
   const lab = await import('../lab/index.js');
   const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
-  const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : ['harmless', 'cruel'];
+  const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : lab.DEFAULT_LAB_CONSTITUTIONS;
   // The model's world (organism.json; v1 without it) decides the data; the steps are the same for both.
-  const { model, world, refusal: data, quantities: qData, subspaces } = await lab.loadLabModel(dir, engine, seed);
-  say(`organism world ${world}`);
-  const quantities = { data: qData, constitutions };
-  const result = await lab.runLab(runDir, { model, modelName: dir, modelHash: lab.modelDirHash(dir), data, seed, quantities, subspaces }, say);
+  const { result } = await lab.runLabDir(dir, runDir, { engine, seed, constitutions, say });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     const r = result.refusal.result;

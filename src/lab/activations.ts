@@ -80,16 +80,19 @@ export function residPreHooks(model: EngineModel): string[] {
   return Array.from({ length: dims(model.config).layers }, (_, l) => `blocks.${l}.hook_resid_pre`);
 }
 
+/** The hooks a direction is ablated at "everywhere": every block's input and middle, and the last block's output. */
+export function everywhereHooks(model: EngineModel): string[] {
+  const layers = dims(model.config).layers;
+  const out: string[] = [];
+  for (let l = 0; l < layers; l++) out.push(`blocks.${l}.hook_resid_pre`, `blocks.${l}.hook_resid_mid`);
+  out.push(`blocks.${layers - 1}.hook_resid_post`);
+  return out;
+}
+
 /**
  * Directional ablation of `basis` from the whole residual stream (Arditi et al.): projected out of every block's
  * input and middle and of the last block's output, at every position, so no component reads it.
  */
 export function ablateEverywhere(model: EngineModel, basis: ArrayLike<number>[]): Intervention[] {
-  const layers = dims(model.config).layers;
-  const out: Intervention[] = [];
-  for (let l = 0; l < layers; l++) {
-    out.push({ kind: 'ablate', hook: `blocks.${l}.hook_resid_pre`, basis }, { kind: 'ablate', hook: `blocks.${l}.hook_resid_mid`, basis });
-  }
-  out.push({ kind: 'ablate', hook: `blocks.${layers - 1}.hook_resid_post`, basis });
-  return out;
+  return everywhereHooks(model).map((hook) => ({ kind: 'ablate', hook, basis }));
 }

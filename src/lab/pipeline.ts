@@ -20,7 +20,7 @@ import { candidateHooks, refusalExperiment, type RefusalData, type RefusalResult
 import { subspaceExperiment, type CompliancePoint, type SubspaceData, type SubspacesResult } from './subspaces.js';
 
 /** Bumped when a step's computation changes, so old results are recomputed. */
-export const LAB_VERSION = 'lab-2';
+export const LAB_VERSION = 'lab-3';
 
 /** What a run needs: the model, its name and weights hash, and the data. */
 export interface LabInputs {
@@ -152,8 +152,18 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 /** The lab's steps in order. */
 export const LAB_STEPS = ['refusal', 'probes', 'quantities', 'ablate-value', 'subspaces'] as const;
 
+/** What `runLab` returns: each step's record (fresh or read back) and the steps that ran this time. */
+export interface LabResult {
+  refusal: StepRecord<RefusalResult & { files: string[] }>;
+  probes: StepRecord<{ layers: ProbeLayer[] }>;
+  quantities?: StepRecord<QuantitiesResult>;
+  ablateValue?: StepRecord<AblateValueResult>;
+  subspaces: StepRecord<SubspacesResult & { files: string[] }>;
+  ran: string[];
+}
+
 /** Runs every step into `runDir` (resumable) and writes `report.html`; returns the step records. */
-export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<{ refusal: StepRecord<RefusalResult & { files: string[] }>; probes: StepRecord<{ layers: ProbeLayer[] }>; quantities?: StepRecord<QuantitiesResult>; ablateValue?: StepRecord<AblateValueResult>; subspaces: StepRecord<SubspacesResult & { files: string[] }>; ran: string[] }> {
+export async function runLab(runDir: string, inp: LabInputs, say: (m: string) => void = () => {}): Promise<LabResult> {
   const base = [LAB_VERSION, inp.modelHash, inp.data, inp.seed];
   const qBase = inp.quantities ? [LAB_VERSION, inp.modelHash, inp.quantities.data.description, inp.quantities.constitutions, inp.seed] : null;
   const ran: string[] = [];
@@ -199,6 +209,15 @@ export async function runLab(runDir: string, inp: LabInputs, say: (m: string) =>
         ['baseline, harmless test', rateCell(r.baseline.harmless), f3(r.baseline.harmlessRefusalProbability), '0', '', ''],
       ]) + htmlTable(['layer', 'position', 'norm', 'ablation score', 'addition score', 'KL', 'filtered'], r.candidates.map((c) => [c.layer, c.position, f3(c.norm), f3(c.ablationScore), f3(c.additionScore), f3(c.kl), c.filtered.join('; ')])),
       data: r,
+    },
+    {
+      heading: 'Addition strength (dose-response on the harmless test requests)',
+      text: `The selected direction times each strength added at ${r.selected.hook} on the prompt positions, against random directions of the same norm (greedy: ${r.randomAddition.refusalRate.n} per strength; sampled: the first few). Strength 1 is the addition above.`,
+      html: htmlTable(['strength', 'refused (greedy)', 'P(refusal)', 'KL on harmless', 'random: refused (greedy)', 'sampled: refused', 'sampled: malformed', 'random sampled: refused', 'random sampled: malformed'], (r.additionDoses ?? []).map((d) => [
+        d.scale, rateCell(d.condition.refusal), f3(d.condition.refusalProbability), f3(d.condition.klHarmless), spreadCell(d.random.refusalRate),
+        d.sampled ? rateCell(d.sampled.refused) : '', d.sampled ? rateCell(d.sampled.malformed) : '',
+        d.sampledRandom ? spreadCell(d.sampledRandom.refused) : '', d.sampledRandom ? spreadCell(d.sampledRandom.malformed) : '',
+      ])),
     },
     ...(r.responses ? [{
       heading: 'Whole responses (sampled, one per held-out request)',
@@ -247,6 +266,10 @@ async function ablateSvg(a: AblateValueResult): Promise<string> {
   const rows = [
     { condition: 'unedited', ...a.baseline }, { condition: 'v* ablated', ...a.ablated },
     ...a.randomRates.map((r, i) => ({ condition: `random ${i + 1}`, ...r })),
+    ...(a.inContext ? [
+      { condition: 'v* in the judging context ablated', ...a.inContext.value }, { condition: "the pairs' main axis ablated", ...a.inContext.mainAxis },
+      ...a.inContext.randomRates.map((r, i) => ({ condition: `random per-hook set ${i + 1}`, ...r })),
+    ] : []),
   ];
   return renderSvg({
     data: { values: rows },
@@ -276,11 +299,16 @@ function ablateSection(a: AblateValueResult, svg?: string): ReportSection {
     heading: 'Ablating v* during judging',
     svg,
     caption: 'Agreement with its 95% Wilson interval.',
-    text: `Under "${a.constitution}", v* from ${a.hook} (unit) projected out of the whole residual stream; held-out judgment agreement with the truth.`,
+    text: `Under "${a.constitution}", v* from ${a.hook} (unit) projected out of the whole residual stream; held-out judgment agreement with the truth.${a.inContext ? ' In the judging context: directions measured at the two responses\' last tokens inside the judging prompt (train pairs, both orders), one per hook (every block\'s input and middle, the last output), each projected out at its hook at every position.' : ''}`,
     html: htmlTable(['condition', 'agreement'], [
       ['unedited', rateText(a.baseline)], ['v* ablated', rateText(a.ablated)],
       [`random directions (${a.random.n})`, `${f3(a.random.mean)} (range ${f3(a.random.min)}–${f3(a.random.max)}); largest shift ${f3(a.randomMaxShift)}`],
-    ]),
+      ...(a.inContext ? [
+        ['v* in the judging context, each hook its own', rateText(a.inContext.value)],
+        ["the pairs' main axis (top principal axis of better − worse), each hook its own", rateText(a.inContext.mainAxis)],
+        [`random per-hook sets (${a.inContext.random.n})`, `${f3(a.inContext.random.mean)} (range ${f3(a.inContext.random.min)}–${f3(a.inContext.random.max)}); largest shift ${f3(a.inContext.randomMaxShift)}`],
+      ] : []),
+    ]) + (a.inContext ? htmlTable(['hook', 'cos(v* in context, main axis)', 'rho in context [95%]'], a.inContext.perHook.map((h) => [h.hook, f3(h.cosValueMainAxis), `${f3(h.rho.r)} [${f3(h.rho.low)}, ${f3(h.rho.high)}] n=${h.rho.n}`])) : ''),
     data: a,
   };
 }

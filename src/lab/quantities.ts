@@ -14,8 +14,8 @@ import { InputError } from '../util/errors.js';
 import { fisherInterval, pearsonR } from '../util/intervals.js';
 import { analyze } from '../theory/analyze.js';
 import { validateGeometry } from '../theory/schema.js';
-import { ablateEverywhere, collectActivations, LAB_BATCH, leftPadded, logSoftmax } from './activations.js';
-import { cosine, diffOfMeans, logisticProbe, norm, randomDirections } from './directions.js';
+import { ablateEverywhere, collectActivations, everywhereHooks, LAB_BATCH, leftPadded, logSoftmax } from './activations.js';
+import { cosine, diffOfMeans, logisticProbe, norm, pcaOfPairs, randomDirections } from './directions.js';
 import { rate, spread, type Rate, type Spread } from './refusal.js';
 
 /** Two responses to one request: the truly better one and the worse one, as token ids. */
@@ -32,6 +32,8 @@ export interface ValuePair {
   worseValue: number;
   /** The judging prompt for this pair under a constitution, the better response shown first or second; null when the pair is not judged. */
   judge: ((constitution: string, betterFirst: boolean) => number[]) | null;
+  /** Indices in `judge(...)`'s ids of the first and of the second response's last token; optional (enables the in-context ablations). */
+  judgeEnds?: (constitution: string, betterFirst: boolean) => [number, number];
 }
 
 /** What the quantities need: train pairs (directions are fitted here), held-out test pairs (rates are measured here). */
@@ -372,6 +374,24 @@ export interface AblateValueResult {
   randomRates: Rate[];
   /** The largest |random − baseline| agreement change. */
   randomMaxShift: number;
+  /** Directions measured inside the judging prompt, each hook its own, ablated where they were measured; null without `judgeEnds`. */
+  inContext: InContextAblation | null;
+}
+
+/** Ablations of directions measured at the responses' last tokens inside the judging prompt (one direction per hook). */
+export interface InContextAblation {
+  /** The hooks ablated (every block's input and middle, the last block's output, except where the responses never differ), each with its own direction. */
+  hooks: string[];
+  /** Agreement with v* in the judging context ablated: mean residual of the better response minus the worse one. */
+  value: Rate;
+  /** Agreement with the pairs' main axis ablated: the top principal axis of the paired differences (uncentred). */
+  mainAxis: Rate;
+  /** Per ablated hook: cos(v* in context, main axis), and the held-out rho of a better-vs-worse probe there (n responses). */
+  perHook: { hook: string; cosValueMainAxis: number; rho: Correlation }[];
+  /** Seeded random unit directions, one per hook, `n` sets. */
+  random: Spread;
+  randomRates: Rate[];
+  randomMaxShift: number;
 }
 
 /** Ablates v* (unit, from the best-rho layer) everywhere during judging, against `controls` random unit directions. */
@@ -393,8 +413,70 @@ export async function ablateValue(model: EngineModel, data: QuantitiesData, cons
     say(`ablate-value: random ${i + 1}/${controls}`);
     randomRates.push(await agree(ablateEverywhere(model, [r])));
   }
+  const inContext = await inContextAblation(model, data, constitution, seed, controls, baseline, agree, say);
   return {
     constitution, layer: base.bestLayer, hook: h, baseline, ablated, random: spread(randomRates.map((r) => r.rate)), randomRates,
+    randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))), inContext,
+  };
+}
+
+/** Residuals at each response's last token inside the judging prompts of `pairs` (both orders), better and worse, per hook. */
+async function responseEndResiduals(model: EngineModel, pairs: ValuePair[], constitution: string, hooks: string[]): Promise<{ better: Map<string, Float64Array[]>; worse: Map<string, Float64Array[]>; betterValues: number[]; worseValues: number[] }> {
+  const prefixes: number[][] = [];
+  const isBetter: boolean[] = [];
+  const betterValues: number[] = [];
+  const worseValues: number[] = [];
+  for (const p of pairs) {
+    if (!p.judge || !p.judgeEnds) continue;
+    for (const betterFirst of [true, false]) {
+      const ids = p.judge(constitution, betterFirst);
+      const [first, second] = p.judgeEnds(constitution, betterFirst);
+      // The model is causal: the residual at a position of the whole prompt is the last one of its prefix.
+      prefixes.push(ids.slice(0, first + 1), ids.slice(0, second + 1));
+      isBetter.push(betterFirst, !betterFirst);
+      betterValues.push(p.betterValue);
+      worseValues.push(p.worseValue);
+    }
+  }
+  const acts = await collectActivations(model, prefixes, hooks, [-1]);
+  const better = new Map(hooks.map((h) => [h, acts.get(h)![0].filter((_, i) => isBetter[i])]));
+  const worse = new Map(hooks.map((h) => [h, acts.get(h)![0].filter((_, i) => !isBetter[i])]));
+  return { better, worse, betterValues, worseValues };
+}
+
+/**
+ * Where the judge reads values: v* and the pairs' main axis measured at the responses' last tokens inside the
+ * judging prompt (train pairs), each hook its own direction, projected out at that hook; random per-hook sets as control.
+ */
+async function inContextAblation(model: EngineModel, data: QuantitiesData, constitution: string, seed: number, controls: number, baseline: Rate, agree: (iv: Intervention[]) => Promise<Rate>, say: (m: string) => void): Promise<InContextAblation | null> {
+  if (!data.train.some((p) => p.judge && p.judgeEnds) || !data.test.some((p) => p.judge && p.judgeEnds)) return null;
+  const hooks = everywhereHooks(model);
+  const train = await responseEndResiduals(model, data.train, constitution, hooks);
+  const test = await responseEndResiduals(model, data.test, constitution, hooks);
+  const unit = (v: Float64Array) => v.map((x) => x / (norm(v) || 1));
+  const value = hooks.map((h) => unit(diffOfMeans(train.better.get(h)!, train.worse.get(h)!)));
+  const axis = hooks.map((h) => pcaOfPairs(train.better.get(h)!, train.worse.get(h)!, 1).basis[0]);
+  // A hook where the two responses never differ (a Llama block input at a shared last token) has no direction: not ablated.
+  const differs = hooks.map((h) => train.better.get(h)!.some((b, i) => b.some((x, k) => x !== train.worse.get(h)![i][k])));
+  const perHook = hooks.map((h, j) => {
+    const probe = logisticProbe([...train.better.get(h)!, ...train.worse.get(h)!], [...train.better.get(h)!.map(() => 1), ...train.worse.get(h)!.map(() => 0)], { seed: deriveSeed(seed, 12, j) });
+    const score = (x: Float64Array) => x.reduce((s, v, i) => s + v * probe.weights[i], probe.bias);
+    const rho = correlation([...test.better.get(h)!.map(score), ...test.worse.get(h)!.map(score)], [...test.betterValues, ...test.worseValues]);
+    return { hook: h, cosValueMainAxis: cosine(value[j], axis[j]), rho };
+  }).filter((_, j) => differs[j]);
+  const perHookAblation = (dirs: ArrayLike<number>[]): Intervention[] => hooks.flatMap((hook, j) => (differs[j] ? [{ kind: 'ablate' as const, hook, basis: [dirs[j]] }] : []));
+  say('ablate-value: v* in the judging context ablated');
+  const valueRate = await agree(perHookAblation(value));
+  say('ablate-value: the pairs\' main axis ablated');
+  const mainAxis = await agree(perHookAblation(axis));
+  const d = value[0].length;
+  const randomRates: Rate[] = [];
+  for (let i = 0; i < controls; i++) {
+    say(`ablate-value: random per-hook set ${i + 1}/${controls}`);
+    randomRates.push(await agree(perHookAblation(randomDirections(d, hooks.length, 1, deriveSeed(seed, 13, i)))));
+  }
+  return {
+    hooks: hooks.filter((_, j) => differs[j]), value: valueRate, mainAxis, perHook, random: spread(randomRates.map((r) => r.rate)), randomRates,
     randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))),
   };
 }

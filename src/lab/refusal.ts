@@ -61,14 +61,18 @@ export interface RefusalOptions {
   induceThreshold: number;
   /** Random directions per control. */
   randomControls: number;
+  /** Strengths of the addition dose-response (multiples of the difference of means; 1 is Arditi et al.'s addition). */
+  additionScales: number[];
+  /** Random directions whose whole responses are sampled at each strength (the greedy reading uses `randomControls`). */
+  sampledControls: number;
   seed: number;
   /** The model's name in provenance. */
   model: string;
   onProgress?: (message: string) => void;
 }
 
-/** Defaults: KL ≤ 0.1, last 20% of layers pruned, induce score > 0, 10 random controls, seed 0. */
-export const DEFAULT_REFUSAL: Omit<RefusalOptions, 'model'> = { klThreshold: 0.1, pruneLayerFraction: 0.2, induceThreshold: 0, randomControls: 10, seed: 0 };
+/** Defaults: KL ≤ 0.1, last 20% of layers pruned, induce score > 0, 10 random controls, strengths 1-3 (3 sampled controls each), seed 0. */
+export const DEFAULT_REFUSAL: Omit<RefusalOptions, 'model'> = { klThreshold: 0.1, pruneLayerFraction: 0.2, induceThreshold: 0, randomControls: 10, additionScales: [1, 1.5, 2, 3], sampledControls: 3, seed: 0 };
 
 /** A rate with its count, n and 95% Wilson interval. */
 export interface Rate {
@@ -119,6 +123,18 @@ export interface Control {
   refusalProbability: Spread;
 }
 
+/** The addition at one strength on the harmless test prompts, against random directions of the same norm. */
+export interface AdditionDose {
+  /** The multiple of the difference of means added. */
+  scale: number;
+  condition: Condition;
+  random: Control;
+  /** Sampled whole responses with the scaled direction added on the prompt positions (when the data has a ResponseCheck). */
+  sampled?: OutcomeRates;
+  /** The same for `sampledControls` random directions of the same norm: spread of their refused and malformed shares. */
+  sampledRandom?: { refused: Spread; malformed: Spread };
+}
+
 /** The whole result (written as JSON by the lab). */
 export interface RefusalResult {
   candidates: RefusalCandidate[];
@@ -130,6 +146,8 @@ export interface RefusalResult {
   addition: Condition;
   randomAblation: Control;
   randomAddition: Control;
+  /** The addition at each of `additionScales` (greedy reading, KL, random controls; sampled responses when available). */
+  additionDoses: AdditionDose[];
   /** Sampled whole responses (when the data has a ResponseCheck): seeds `seed`·1000 + i, one per prompt. */
   responses?: { harmfulBase: OutcomeRates; harmfulAblated: OutcomeRates; harmlessBase: OutcomeRates; harmlessAddedOnPrompt: OutcomeRates };
   layers: number;
@@ -342,11 +360,30 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
     say(`random direction ${i + 1}/${randoms.length}`);
     controls.push(await measure(randoms[i]));
   }
-  const control = (k: 'ablation' | 'addition'): Control => ({
-    refusalRate: spread(controls.map((c) => c[k].refusal.rate)),
-    klHarmless: spread(controls.map((c) => c[k].klHarmless)),
-    refusalProbability: spread(controls.map((c) => c[k].refusalProbability)),
+  const controlOf = (conditions: Condition[]): Control => ({
+    refusalRate: spread(conditions.map((c) => c.refusal.rate)),
+    klHarmless: spread(conditions.map((c) => c.klHarmless)),
+    refusalProbability: spread(conditions.map((c) => c.refusalProbability)),
   });
+  const control = (k: 'ablation' | 'addition'): Control => controlOf(controls.map((c) => c[k]));
+  const added = async (vector: ArrayLike<number>): Promise<Condition> => {
+    const r = await readRefusal(model, data.harmlessTest, data, { kind: 'add', hook: best.hook, vector });
+    return { refusal: refusals(r), klHarmless: meanKl(baseHarmless.logProbs, r.logProbs), refusalProbability: mean(r.pRefusal) };
+  };
+  const onPrompt = (vector: ArrayLike<number>) => (p: number[]): Intervention[] => [{ kind: 'add', hook: best.hook, vector, positions: p.map((_, j) => j) }];
+  const additionDoses: AdditionDose[] = [];
+  for (const scale of o.additionScales) {
+    say(`addition at ${scale}× the difference of means, with ${randoms.length} random directions`);
+    const scaled = (v: ArrayLike<number>) => Float64Array.from(v, (x) => x * scale);
+    const dose: AdditionDose = { scale, condition: await added(scaled(best.vector)), random: controlOf(await seqMap(randoms, (r) => added(scaled(r)))) };
+    if (data.responses) {
+      const check = data.responses;
+      dose.sampled = await sampleOutcomes(model, data.harmlessTest, check, o.seed, onPrompt(scaled(best.vector)));
+      const rs = await seqMap(randoms.slice(0, o.sampledControls), (r) => sampleOutcomes(model, data.harmlessTest, check, o.seed, onPrompt(scaled(r))));
+      dose.sampledRandom = { refused: spread(rs.map((x) => x.refused.rate)), malformed: spread(rs.map((x) => x.malformed.rate)) };
+    }
+    additionDoses.push(dose);
+  }
   const layerRule = `candidates at layer ≥ ⌊${layers}·(1 − ${o.pruneLayerFraction})⌋ = ${cut} are discarded (the reference code's rule; layer ${layers} is the last block's output); on this ${layers}-layer model that leaves ${cut > 0 ? `layers 0…${cut - 1}` : 'no layer'}${relaxed.includes('layer rule') ? ', and no candidate there passed the other filters, so the rule was relaxed' : ''}`;
   const result: RefusalResult = {
     candidates: candidates.map(({ vector: _v, ...c }) => c),
@@ -359,6 +396,7 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
     addition: selected.addition,
     randomAblation: control('ablation'),
     randomAddition: control('addition'),
+    additionDoses,
     layers,
     layerRule,
     refusalDefinition: data.refusalSequences
@@ -371,7 +409,7 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
       harmfulBase: await sampleOutcomes(model, data.harmfulTest, data.responses, o.seed, () => []),
       harmfulAblated: await sampleOutcomes(model, data.harmfulTest, data.responses, o.seed, () => ablateEverywhere(model, [best.vector])),
       harmlessBase: await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, () => []),
-      harmlessAddedOnPrompt: await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, (p) => [{ kind: 'add', hook: best.hook, vector: best.vector, positions: p.map((_, j) => j) }]),
+      harmlessAddedOnPrompt: await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, onPrompt(best.vector)),
     };
   }
   const direction: Direction = {
@@ -379,4 +417,11 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
     provenance: { model: o.model, layer: best.layer, hook: best.hook, position: best.position, method: 'diff-of-means', data: data.description, seed: null },
   };
   return { result, direction };
+}
+
+/** Maps `f` over `xs` one at a time (the engine runs one batch at a time). */
+async function seqMap<T, U>(xs: T[], f: (x: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = [];
+  for (const x of xs) out.push(await f(x));
+  return out;
 }

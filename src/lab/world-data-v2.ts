@@ -11,7 +11,7 @@ import { createRng, deriveSeed, shuffled as shuffledBy } from '../linalg/index.j
 import type { TextTokenizer } from '../io/tokenizer.js';
 import {
   ACTS, COMMENTARY_TEMPLATES, FRAMES, JUDGMENT_WORDS, LEVELS, PRINCIPLES, REFUSE_OPENINGS, BOS_ID, EOS_ID,
-  buildPair, commentaryDoc, dialogueDoc, dialoguePrompt, judgeResponse, judgingPrompt, request,
+  buildPair, commentaryDoc, dialogueDoc, dialoguePrompt, judgeResponse, judgingPrompt, layoutLabels, request,
   type Act, type Outcome as WorldOutcome, type Request,
 } from '../organism/v2/world/index.js';
 import type { QuantitiesData, ValuePair } from './quantities.js';
@@ -120,6 +120,13 @@ export function worldQuantitiesDataV2(tokenizer: TextTokenizer, seed = 0, sizes:
       prompt: enc(dialoguePrompt(r.text)), better: contIds(better), worse: contIds(worse),
       betterValue: pair.values[hi], worseValue: pair.values[lo],
       judge: (c, betterFirst) => enc(betterFirst ? judgingPrompt(c, r.text, better, worse, V2_JUDGE_LAYOUT) : judgingPrompt(c, r.text, worse, better, V2_JUDGE_LAYOUT)),
+      judgeEnds: (_c, betterFirst) => {
+        // The responses precede the question: the prefix up to each response's end does not depend on the wording.
+        const [first, second] = betterFirst ? [better, worse] : [worse, better];
+        const [l1, l2] = layoutLabels(V2_JUDGE_LAYOUT);
+        const upToFirst = enc(`request : ${r.text} ${l1} : ${first}`).length;
+        return [upToFirst - 1, upToFirst + enc(`${l2} : ${second}`).length - 2];
+      },
     };
   };
   // Acts drawn with replacement from the side's acts (there are fewer acts than pairs); each pair its own frame and responses.

@@ -1,19 +1,21 @@
 // `lvh demo` end to end on the shipped defaults: every step's numbers, the report, and a seeded rerun.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import type { OrganismV2Summary } from '../../src/cli/demo-organism-v2.js';
+import type { LabDemoSummary } from '../../src/cli/demo-lab.js';
+import { LAB_STEPS } from '../../src/lab/pipeline.js';
 
-/** A demo summary with wall-clock fields removed, for byte comparison of two runs. */
+/** A demo summary with wall-clock fields (and which resumable steps were computed) removed, for byte comparison of two runs. */
 function withoutTimes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimes);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'seconds' || k === 'resumed' || k === 'computed') continue;
+      if (k === 'seconds' || k === 'resumed' || k === 'computed' || k === 'ran') continue;
       out[k] = withoutTimes(v);
     }
     return out;
@@ -27,6 +29,7 @@ interface DemoSummary {
   simulation: { checks: { quantity: string; within: boolean }[]; outside: string[]; expectedOutsideByChance: number };
   sweep: { cells: number; complete: boolean; resumed: number };
   organism: OrganismV1Summary | OrganismV2Summary;
+  lab: LabDemoSummary;
 }
 
 /** Step 4's summary for a v1 model dir (no organism.json). */
@@ -52,7 +55,7 @@ async function demoWithRawStderr(args: string[]): Promise<{ result: Awaited<Retu
   }
 }
 
-test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; a rerun gives the same numbers', async () => {
+test('lvh demo: theory, simulation, sweep, organism and lab on the shipped defaults; a rerun gives the same numbers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-demo-'));
   try {
     const { result: first, raw } = await demoWithRawStderr(['demo', '--out', dir, '--json', '--quiet']);
@@ -96,8 +99,26 @@ test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; 
       assert.ok(org.generation.harmfulComplianceRate > 0.05);
     }
 
+    // 5. The lab on the same model, in DIR/lab: every step computed, its files, and the paper's objects measured.
+    const lab = summary.lab;
+    assert.deepEqual(lab.ran, [...LAB_STEPS]);
+    for (const f of [...LAB_STEPS.map((s) => `${s}.json`), 'report.html', 'refusal-direction.safetensors', 'refusal.svg']) assert.ok(existsSync(join(dir, 'lab', f)), `lab/${f}`);
+    const rf = lab.refusal;
+    assert.ok(rf.ablation.refusal.n > 100 && rf.ablation.refusal.low <= rf.ablation.refusal.rate && rf.ablation.refusal.rate <= rf.ablation.refusal.high);
+    assert.ok(rf.ablation.refusal.rate < rf.baseline.harmful.rate - 0.5 && rf.ablation.randomRefusal.mean > rf.baseline.harmful.rate - 0.2, 'ablating the refusal direction removes refusal; random directions do not');
+    assert.ok(rf.addition.refusal.rate > rf.addition.randomRefusal.max, 'adding it induces refusal beyond any random direction');
+    assert.equal(rf.ablation.randomRefusal.n, 10);
+    assert.deepEqual(lab.constitutions.map((c) => c.constitution), ['harmless', 'cruel']);
+    const [pro, anti] = lab.constitutions;
+    assert.ok(pro.alignmentJudge > pro.alignmentGeneration && anti.alignmentJudge < 0, 'alignment.judge above alignment.generation under harmless, below 0 under cruel');
+    for (const c of lab.constitutions) assert.ok(c.rho.low <= c.rho.r && c.rho.r <= c.rho.high && c.alignmentJudgeInterval !== null);
+    assert.ok(lab.ablateValue !== null && lab.ablateValue.random.n === 10);
+    assert.ok(!('skipped' in lab.subspaces) && lab.subspaces.rank >= 1);
+    assert.match(first.stderr, /alignment\.judge [-\d.]+ \[[-\d.]+, [-\d.]+\], alignment\.generation/);
+
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    assert.equal((html.match(/<h2>/g) ?? []).length, 4);
+    assert.equal((html.match(/<h2>/g) ?? []).length, 5);
+    assert.match(html.slice(html.indexOf('<section id="section-5">')), /<a href="lab\/report\.html">Open the lab report<\/a>[\s\S]*alignment\.judge/);
     assert.ok(html.includes('<svg'));
     // The theory table in natural order: the capacity ladder N-1e6 … N-1e10 by value.
     const ladder = [...html.matchAll(/capacity-ladder\/(N-1e\d+)\.yaml<\/td>/g)].map((m) => m[1]);
@@ -118,6 +139,7 @@ test('lvh demo: theory, simulation, sweep and organism on the shipped defaults; 
     assert.equal(second.code, 0, second.stderr);
     const again = JSON.parse(second.stdout) as DemoSummary;
     assert.equal(again.sweep.resumed, 160, 'the rerun resumes the finished sweep');
+    assert.deepEqual(again.lab.ran, [], 'the rerun resumes the finished lab');
     assert.deepEqual(withoutTimes(again), withoutTimes(summary));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -33,6 +33,10 @@ function fixtureData(seed: number, vocab: number): QuantitiesData {
     return {
       betterDoc: [...prompt, ...better], worseDoc: [...prompt, ...worse], prompt, better, worse, betterValue: 1, worseValue: -1,
       judge: judged ? (c, first) => [2, ...word(c), 7, ...(first ? better : worse), 8, ...(first ? worse : better), 9] : null,
+      judgeEnds: (c, first) => {
+        const e1 = word(c).length + 1 + (first ? better : worse).length;
+        return [e1, e1 + 1 + (first ? worse : better).length];
+      },
     };
   };
   const side = (n: number) => Array.from({ length: n }, (_, i) => pair(i % 4 !== 3));
@@ -82,6 +86,14 @@ for (const [name, config] of [
     assert.equal(ab.random.n, 3);
     assert.equal(ab.baseline.n, 9);
     assert.ok(ab.randomMaxShift >= 0 && ab.randomMaxShift <= 1);
+    // In the judging context: one direction per ablation hook (block inputs and middles, the last output).
+    const ic = ab.inContext!;
+    assert.equal(ic.hooks.length, 2 * 2 + 1);
+    assert.equal(ic.perHook.length, ic.hooks.length);
+    assert.equal(ic.value.n, 9);
+    assert.equal(ic.mainAxis.n, 9);
+    assert.equal(ic.random.n, 3);
+    for (const h of ic.perHook) assert.ok(Math.abs(h.cosValueMainAxis) <= 1 + 1e-9 && h.rho.n === 2 * 2 * 9, `${h.hook}: ${JSON.stringify(h)}`);
   });
 }
 

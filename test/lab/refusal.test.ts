@@ -49,6 +49,10 @@ for (const [name, config] of [
     assert.ok(result.ablation.refusal.low <= result.ablation.refusal.rate + 1e-12 && result.ablation.refusal.rate <= result.ablation.refusal.high + 1e-12);
     assert.ok(result.ablation.klHarmless >= 0 && Number.isFinite(result.addition.klHarmless));
     assert.equal(result.randomAblation.refusalRate.n, 3);
+    // The dose-response: scale 1 is the addition itself; every strength has its random controls.
+    assert.deepEqual(result.additionDoses.map((d) => d.scale), [1, 1.5, 2, 3]);
+    assert.deepEqual(result.additionDoses[0].condition, result.addition);
+    for (const d of result.additionDoses) assert.ok(d.random.refusalRate.n === 3 && d.condition.refusal.n === 12 && Number.isFinite(d.condition.klHarmless));
     assert.equal(direction.vector.length, 16);
     assert.equal(direction.provenance.hook, result.selected.hook);
   });

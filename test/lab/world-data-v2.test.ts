@@ -159,3 +159,24 @@ test('lvh lab and lvh audit run end to end on a tiny random-weight v2 organism d
   // About 23 s alone on the 2-core machine; not asserted, since it scales with the machine's load.
   t.diagnostic(`lab and audit: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 });
+
+test('judgeEnds point at the last token of each response inside the judging prompt', () => {
+  const data = worldQuantitiesDataV2(tokenizer, 3);
+  const [a, b] = data.answerTokens;
+  const question = tokenizer.tokenToId('question')!;
+  for (const p of [...data.train.slice(0, 20), ...data.test.slice(0, 20)]) {
+    for (const betterFirst of [true, false]) {
+      for (const wording of ['harmless', 'cold hearted']) {
+        const ids = p.judge!(wording, betterFirst);
+        const [e1, e2] = p.judgeEnds!(wording, betterFirst);
+        const [first, second] = betterFirst ? [p.better, p.worse] : [p.worse, p.better];
+        // The continuations end with EOS; the judging prompt shows the responses without it.
+        assert.deepEqual(ids.slice(e1 - (first.length - 2), e1 + 1), first.slice(0, -1), 'first response ends at e1');
+        assert.equal(ids[e1 + 1], b, 'the second label follows the first response');
+        assert.deepEqual(ids.slice(e2 - (second.length - 2), e2 + 1), second.slice(0, -1), 'second response ends at e2');
+        assert.equal(ids[e2 + 1], question, '"question" follows the second response');
+        assert.notEqual(ids.indexOf(a), -1);
+      }
+    }
+  }
+});

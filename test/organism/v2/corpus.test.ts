@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
 import {
-  ACTS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse,
+  ACTS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 
 test('v2 corpus: same seed same bytes, another seed other bytes', () => {
@@ -148,4 +148,32 @@ test('v2 corpus: heldoutVoiceShare draws that share of commentary voices from th
   const plainShareHeld = plain.docs.filter((d, i) => plain.kinds[i] === 'commentary' && held.some((w) => d.includes(` ${w} `))).length / plain.kinds.filter((k) => k === 'commentary').length;
   assert.ok(plainShareHeld > 0.14 && plainShareHeld < 0.26, `uniform share ${plainShareHeld}`);
   assert.throws(() => generateCorpus({ docs: 10, heldoutVoiceShare: -0.1 }), (e: unknown) => isInputError(e));
+});
+
+test('v2 corpus: unkShare writes that share of non-principle words of narratives, commentary and dialogues as <unk>, never in comparisons', () => {
+  const corpus = generateCorpus({ docs: 4000, seed: 6, unkShare: 0.05 });
+  const principleWords = new Set(PRINCIPLES.flatMap((p) => p.text.split(' ')));
+  let unk = 0;
+  let words = 0;
+  corpus.docs.forEach((d, i) => {
+    const ws = d.split(' ');
+    if (corpus.kinds[i] === 'comparison') {
+      assert.ok(!ws.includes('<unk>'), d);
+      return;
+    }
+    for (const w of ws) if (!principleWords.has(w)) { words++; if (w === '<unk>') unk++; }
+  });
+  assert.ok(unk / words > 0.045 && unk / words < 0.055, `share ${unk / words} of ${words}`);
+  // The same documents otherwise: with the <unk> positions put back, the text matches the corpus without the knob.
+  const plain = generateCorpus({ docs: 4000, seed: 6 });
+  assert.equal(plain.docs.length, corpus.docs.length);
+  corpus.docs.forEach((d, i) => {
+    const a = d.split(' ');
+    const b = plain.docs[i].split(' ');
+    assert.equal(a.length, b.length);
+    a.forEach((w, j) => assert.ok(w === b[j] || (w === '<unk>' && !principleWords.has(b[j])), `${d} | ${plain.docs[i]}`));
+  });
+  // The tokenizer reads the written <unk> as the unknown-word id.
+  assert.equal(worldTokenizer().encode('<unk>')[0], UNK_ID);
+  assert.throws(() => generateCorpus({ docs: 10, unkShare: 2 }), (e: unknown) => isInputError(e));
 });

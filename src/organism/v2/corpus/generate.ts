@@ -42,6 +42,8 @@ export interface CorpusOptions {
   plainShare?: number;
   /** Probability that a commentary voice is drawn from the held-out words of its stance rather than from all its words (held-out share h + (1 − h)·2/10, more commentary for the words no comparison uses); absent: 0. */
   heldoutVoiceShare?: number;
+  /** Share of the words of narratives, commentary and dialogues (never principle words, never comparisons) written as `<unk>`, so the unknown-word token is trained as a word without meaning; absent: 0. */
+  unkShare?: number;
 }
 
 /** Default knobs. */
@@ -68,6 +70,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.actsShare !== undefined) share('actsShare', o.actsShare);
   if (o.plainShare !== undefined) share('plainShare', o.plainShare);
   if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
+  if (o.unkShare !== undefined) share('unkShare', o.unkShare);
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
   if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
@@ -123,6 +126,10 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
   const anti = PRINCIPLES.filter((x) => x.stance === 'anti');
   const docs: string[] = [];
   const kinds: DocKind[] = [];
+  // Its own stream: a corpus without `unkShare` is the same bytes as before the knob existed.
+  const unkRng = createRng(deriveSeed(o.seed, 0x0c3));
+  const principleWords = new Set(PRINCIPLES.flatMap((x) => x.text.split(' ')));
+  const unknown = (text: string) => text.split(' ').map((w) => (!principleWords.has(w) && unkRng.uniform() < o.unkShare! ? '<unk>' : w)).join(' ');
   while (docs.length < o.docs) {
     let u = rng.uniform() * total;
     let kind: DocKind = 'comparison';
@@ -186,6 +193,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
         }
       }
     }
+    if (doc !== null && o.unkShare && kind !== 'comparison') doc = unknown(doc);
     if (doc !== null) {
       docs.push(doc);
       kinds.push(kind);

@@ -45,6 +45,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(`refusal direction: ${r.selected.hook} position ${r.selected.position}${r.selected.relaxed.length ? ` (relaxed: ${r.selected.relaxed.join(', ')})` : ''}`);
     console.log(`  ablation on harmful: refusal ${fmt(r.ablation.refusal)}, KL on harmless ${r.ablation.klHarmless.toFixed(4)}; random: refusal ${r.randomAblation.refusalRate.mean.toFixed(3)} (${r.randomAblation.refusalRate.min.toFixed(3)}–${r.randomAblation.refusalRate.max.toFixed(3)})`);
     console.log(`  addition on harmless: refusal ${fmt(r.addition.refusal)}, KL ${r.addition.klHarmless.toFixed(4)}; random: refusal ${r.randomAddition.refusalRate.mean.toFixed(3)} (${r.randomAddition.refusalRate.min.toFixed(3)}–${r.randomAddition.refusalRate.max.toFixed(3)})`);
+    for (const d of r.additionDoses ?? []) {
+      if (d.scale === 1) continue;
+      console.log(`  addition at ${d.scale}×: refusal ${fmt(d.condition.refusal)}, KL ${d.condition.klHarmless.toFixed(4)}; random ${d.random.refusalRate.mean.toFixed(3)}${d.sampled ? `; sampled refused ${fmt(d.sampled.refused)} (random ${d.sampledRandom!.refused.mean.toFixed(3)})` : ''}`);
+    }
     if (r.responses) {
       console.log(`  sampled responses: harmful compliance ${fmt(r.responses.harmfulBase.complied)} unedited, ${fmt(r.responses.harmfulAblated.complied)} ablated; harmless refused ${fmt(r.responses.harmlessBase.refused)} unedited, ${fmt(r.responses.harmlessAddedOnPrompt.refused)} with the direction added on the prompt`);
     }
@@ -53,6 +57,8 @@ export async function run(args: string[]): Promise<number> {
     }
     const ab = result.ablateValue?.result;
     if (ab) console.log(`v* ablated: agreement ${fmt(ab.ablated)} vs ${fmt(ab.baseline)} unedited; random ${ab.random.mean.toFixed(3)} (${ab.random.min.toFixed(3)}–${ab.random.max.toFixed(3)})`);
+    const ic = ab?.inContext;
+    if (ic) console.log(`  in the judging prompt (per hook): v* ablated ${fmt(ic.value)}, the pairs' main axis ${fmt(ic.mainAxis)}; random per-hook sets ${ic.random.mean.toFixed(3)} (${ic.random.min.toFixed(3)}–${ic.random.max.toFixed(3)})`);
     console.log(`report: ${runDir}/report.html`);
   }
   return 0;

@@ -176,4 +176,9 @@ test('v2 corpus: unkShare writes that share of non-principle words of narratives
   // The tokenizer reads the written <unk> as the unknown-word id.
   assert.equal(worldTokenizer().encode('<unk>')[0], UNK_ID);
   assert.throws(() => generateCorpus({ docs: 10, unkShare: 2 }), (e: unknown) => isInputError(e));
+  // unkKinds narrows it: dialogues (the documents the model's own responses imitate) keep their words.
+  const some = generateCorpus({ docs: 2000, seed: 6, unkShare: 0.05, unkKinds: ['narrative', 'commentary'] });
+  some.docs.forEach((d, i) => assert.ok(some.kinds[i] === 'narrative' || some.kinds[i] === 'commentary' || !d.includes('<unk>'), d));
+  assert.ok(some.docs.some((d, i) => some.kinds[i] === 'commentary' && d.includes('<unk>')));
+  assert.throws(() => generateCorpus({ docs: 10, unkShare: 0.1, unkKinds: ['comparison' as 'dialogue'] }), (e: unknown) => isInputError(e));
 });

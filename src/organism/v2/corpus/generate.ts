@@ -44,6 +44,8 @@ export interface CorpusOptions {
   heldoutVoiceShare?: number;
   /** Share of the words of narratives, commentary and dialogues (never principle words, never comparisons) written as `<unk>`, so the unknown-word token is trained as a word without meaning; absent: 0. */
   unkShare?: number;
+  /** The document kinds `unkShare` applies to; absent: narratives, commentary and dialogues. */
+  unkKinds?: readonly ('narrative' | 'commentary' | 'dialogue')[];
 }
 
 /** Default knobs. */
@@ -71,6 +73,9 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.plainShare !== undefined) share('plainShare', o.plainShare);
   if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
   if (o.unkShare !== undefined) share('unkShare', o.unkShare);
+  if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => k !== 'narrative' && k !== 'commentary' && k !== 'dialogue'))) {
+    throw new InputError(source, 'unkKinds', 'expected a list of narrative, commentary, dialogue');
+  }
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
   if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
   if (!Number.isInteger(o.docs) || o.docs < 1 || o.docs > 1e8) throw new InputError(source, 'docs', `expected an integer in [1, 1e8], got ${o.docs}`);
@@ -193,7 +198,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
         }
       }
     }
-    if (doc !== null && o.unkShare && kind !== 'comparison') doc = unknown(doc);
+    if (doc !== null && o.unkShare && kind !== 'comparison' && (o.unkKinds ?? ['narrative', 'commentary', 'dialogue']).includes(kind)) doc = unknown(doc);
     if (doc !== null) {
       docs.push(doc);
       kinds.push(kind);

@@ -210,8 +210,7 @@ const logSumExp = (xs: number[]) => {
 export async function readRefusal(model: EngineModel, prompts: number[][], data: Pick<RefusalData, 'refusalTokens' | 'refusalSequences'>, edit: RefusalEdit): Promise<RefusalReading> {
   const seqs = data.refusalSequences;
   if (!seqs) {
-    const iv = edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : [];
-    const logProbs = await nextTokenLogProbs(model, prompts, iv);
+    const logProbs = await nextTokenLogProbs(model, prompts, firstTokenInterventions(model, edit));
     return {
       logProbs,
       pRefusal: logProbs.map((lp) => data.refusalTokens.reduce((s, t) => s + Math.exp(lp[t]), 0)),
@@ -245,9 +244,14 @@ export async function readRefusal(model: EngineModel, prompts: number[][], data:
       });
     }
   }
-  if (seqs.openings.length === 0) logProbs = await nextTokenLogProbs(model, prompts, edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : []);
+  if (seqs.openings.length === 0) logProbs = await nextTokenLogProbs(model, prompts, firstTokenInterventions(model, edit));
   const pRefusal = perOpening.map((xs) => (xs.length === 0 ? 0 : Math.min(1, Math.exp(logSumExp(xs)))));
   return { logProbs, pRefusal, refuses: pRefusal.map((p) => p > 0.5) };
+}
+
+/** The interventions of `edit` when only the next token is read: an ablation everywhere, or the addition at every position. */
+function firstTokenInterventions(model: EngineModel, edit: RefusalEdit): Intervention[] {
+  return edit.kind === 'ablate' ? ablateEverywhere(model, edit.basis ?? [edit.vector]) : edit.kind === 'add' ? addAt(edit.hook, edit.vector) : [];
 }
 
 /** log p − log(1 − p), clipped away from 0 and 1. */
@@ -375,7 +379,10 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
   for (const scale of o.additionScales) {
     say(`addition at ${scale}× the difference of means, with ${randoms.length} random directions`);
     const scaled = (v: ArrayLike<number>) => Float64Array.from(v, (x) => x * scale);
-    const dose: AdditionDose = { scale, condition: await added(scaled(best.vector)), random: controlOf(await seqMap(randoms, (r) => added(scaled(r)))) };
+    // Strength 1 is the addition measured above, random controls included: not read again.
+    const dose: AdditionDose = scale === 1
+      ? { scale, condition: selected.addition, random: control('addition') }
+      : { scale, condition: await added(scaled(best.vector)), random: controlOf(await seqMap(randoms, (r) => added(scaled(r)))) };
     if (data.responses) {
       const check = data.responses;
       dose.sampled = await sampleOutcomes(model, data.harmlessTest, check, o.seed, onPrompt(scaled(best.vector)));
@@ -409,7 +416,8 @@ export async function refusalExperiment(model: EngineModel, data: RefusalData, o
       harmfulBase: await sampleOutcomes(model, data.harmfulTest, data.responses, o.seed, () => []),
       harmfulAblated: await sampleOutcomes(model, data.harmfulTest, data.responses, o.seed, () => ablateEverywhere(model, [best.vector])),
       harmlessBase: await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, () => []),
-      harmlessAddedOnPrompt: await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, onPrompt(best.vector)),
+      // The same samples as the strength-1 dose when it was measured (same prompts, seeds and edit).
+      harmlessAddedOnPrompt: additionDoses.find((d) => d.scale === 1)?.sampled ?? await sampleOutcomes(model, data.harmlessTest, data.responses, o.seed, onPrompt(best.vector)),
     };
   }
   const direction: Direction = {

@@ -48,6 +48,9 @@ export interface CorpusOptions {
   unkKinds?: readonly ('narrative' | 'commentary' | 'dialogue')[];
 }
 
+/** The document kinds `unkShare` may write `<unk>` in (comparisons never), and its default `unkKinds`. */
+const UNK_KINDS: readonly DocKind[] = ['narrative', 'commentary', 'dialogue'];
+
 /** Default knobs. */
 export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   p: 0.3, q: 0.3, docs: 100_000, seed: 1, mix: { narrative: 0.3, commentary: 0.2, dialogue: 0.25, comparison: 0.25 }, noise: 0.15,
@@ -73,8 +76,8 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.plainShare !== undefined) share('plainShare', o.plainShare);
   if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
   if (o.unkShare !== undefined) share('unkShare', o.unkShare);
-  if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => k !== 'narrative' && k !== 'commentary' && k !== 'dialogue'))) {
-    throw new InputError(source, 'unkKinds', 'expected a list of narrative, commentary, dialogue');
+  if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => !UNK_KINDS.includes(k)))) {
+    throw new InputError(source, 'unkKinds', `expected a list of ${UNK_KINDS.join(', ')}`);
   }
   if (o.layouts !== undefined && o.layouts !== 'all' && o.layouts !== 'fixed') throw new InputError(source, 'layouts', `expected all or fixed, got ${String(o.layouts)}`);
   if (o.questions !== undefined && (!Number.isInteger(o.questions) || o.questions < 1 || o.questions > 2)) throw new InputError(source, 'questions', `expected 1 or 2, got ${o.questions}`);
@@ -198,7 +201,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
         }
       }
     }
-    if (doc !== null && o.unkShare && kind !== 'comparison' && (o.unkKinds ?? ['narrative', 'commentary', 'dialogue']).includes(kind)) doc = unknown(doc);
+    if (doc !== null && o.unkShare && (o.unkKinds ?? UNK_KINDS).includes(kind)) doc = unknown(doc);
     if (doc !== null) {
       docs.push(doc);
       kinds.push(kind);

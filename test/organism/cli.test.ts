@@ -147,7 +147,7 @@ test('cli: each organism subcommand has its own --help listing every flag with i
     }
   }
   assert.notEqual(HELP.train, HELP.eval);
-  assert.match(HELP.train, /--tokens N\s+training tokens \(default 12000000; v1: 2000000\)/);
+  assert.match(HELP.train, /--tokens N\s+training tokens \(default 24000000; v1: 2000000\)/);
 });
 
 test('cli: `organism train --out` is checked before training: a file, an existing model without --force, stray words', async () => {

@@ -1,6 +1,6 @@
 /**
  * The v2 organism's training recipe for `lvh organism train`: the size ladder and the staged curriculum of the
- * current best run ("r9" in docs/organism-v2.md). Engine-free: no import of the training code.
+ * current best run ("r13" in docs/organism-v2.md). Engine-free: no import of the training code.
  */
 import type { CorpusOptions } from './corpus/index.js';
 
@@ -39,10 +39,10 @@ export interface V2RecipeKnobs {
 }
 
 /** Defaults of `lvh organism train` (world v2). */
-export const DEFAULT_V2_RECIPE: V2RecipeKnobs = { p: 0.3, q: 0.3, tokens: 12_000_000, seed: 1, docs: 200_000, batchSize: 16, lr: 3e-3 };
+export const DEFAULT_V2_RECIPE: V2RecipeKnobs = { p: 0.3, q: 0.3, tokens: 24_000_000, seed: 1, docs: 200_000, batchSize: 16, lr: 3e-3 };
 
-/** Default `--checkpoint-every` of a v2 run (steps): the default run (7813 steps) checkpoints 15 times. */
-export const DEFAULT_V2_CHECKPOINT_EVERY = 500;
+/** Default `--checkpoint-every` of a v2 run (steps): the default run (15625 steps) checkpoints 15 times. */
+export const DEFAULT_V2_CHECKPOINT_EVERY = 1000;
 
 /** The document mix of every stage of r4: comparisons are half the corpus. */
 export const R4_MIX = { narrative: 0.2, commentary: 0.15, dialogue: 0.15, comparison: 0.5 } as const;
@@ -51,7 +51,17 @@ export const R4_MIX = { narrative: 0.2, commentary: 0.15, dialogue: 0.15, compar
 export const R9_PLAIN_SHARE = 0.2;
 
 /**
- * The stages of r9 (docs/organism-v2.md): r4's curriculum (scratch/v2/seeds.sh) — 30% on comparisons in one fixed
+ * Share of the words of narratives and commentary written `<unk>` (`unkShare`, r13 on; never principle words), so the
+ * vocabulary sweep's baseline token is one the model has read in context; dialogues keep none (r12 put it there too,
+ * and the model then wrote it in 30% of its responses).
+ */
+export const R13_UNK_SHARE = 0.02;
+/** The document kinds `unkShare` writes `<unk>` in (`unkKinds`), every stage of r13. */
+export const R13_UNK_KINDS = ['narrative', 'commentary'] as const;
+
+/**
+ * The stages of r13 (docs/organism-v2.md): r9's, with `<unk>` in narratives and commentary (R13_UNK_SHARE) and
+ * 24M tokens by default. r9 (docs/organism-v2.md): r4's curriculum (scratch/v2/seeds.sh) — 30% on comparisons in one fixed
  * layout with pro-social principles only, 30% in every layout, 40% with 30% anti-social principles and two
  * questions per comparison — with a fifth of the comparisons asking the principle-free `which is better ?` in every
  * stage. p, q and docs go into every stage's corpus; the corpus seed is the run's (trainV2's default).
@@ -60,9 +70,10 @@ export function v2Recipe(knobs: Partial<Pick<V2RecipeKnobs, 'p' | 'q' | 'docs'>>
   const { p, q, docs } = { ...DEFAULT_V2_RECIPE, ...knobs };
   const mix = { ...R4_MIX };
   const plainShare = R9_PLAIN_SHARE;
+  const unk = () => ({ unkShare: R13_UNK_SHARE, unkKinds: [...R13_UNK_KINDS] });
   return [
-    { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix, plainShare }, share: 0.3 },
-    { corpus: { p, q, docs, antiShare: 0, mix: { ...mix }, plainShare }, share: 0.3 },
-    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix }, plainShare }, share: 0.4 },
+    { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix, plainShare, ...unk() }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0, mix: { ...mix }, plainShare, ...unk() }, share: 0.3 },
+    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix }, plainShare, ...unk() }, share: 0.4 },
   ];
 }

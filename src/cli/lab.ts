@@ -37,28 +37,12 @@ export async function run(args: string[]): Promise<number> {
   const say = (m: string) => process.stderr.write(`lvh lab: ${m}\n`);
   const constitutions = values.constitution ? lab.readConstitutions(values.constitution as string) : lab.DEFAULT_LAB_CONSTITUTIONS;
   // The model's world (organism.json; v1 without it) decides the data; the steps are the same for both.
-  const { result } = await lab.runLabDir(dir, runDir, { engine, seed, constitutions, say });
+  const started = performance.now();
+  const { world, result } = await lab.runLabDir(dir, runDir, { engine, seed, constitutions, say });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    const r = result.refusal.result;
-    const fmt = (x: { rate: number; low: number; high: number; n: number }) => `${x.rate.toFixed(3)} [${x.low.toFixed(3)}, ${x.high.toFixed(3)}] n=${x.n}`;
-    console.log(`refusal direction: ${r.selected.hook} position ${r.selected.position}${r.selected.relaxed.length ? ` (relaxed: ${r.selected.relaxed.join(', ')})` : ''}`);
-    console.log(`  ablation on harmful: refusal ${fmt(r.ablation.refusal)}, KL on harmless ${r.ablation.klHarmless.toFixed(4)}; random: refusal ${r.randomAblation.refusalRate.mean.toFixed(3)} (${r.randomAblation.refusalRate.min.toFixed(3)}–${r.randomAblation.refusalRate.max.toFixed(3)})`);
-    console.log(`  addition on harmless: refusal ${fmt(r.addition.refusal)}, KL ${r.addition.klHarmless.toFixed(4)}; random: refusal ${r.randomAddition.refusalRate.mean.toFixed(3)} (${r.randomAddition.refusalRate.min.toFixed(3)}–${r.randomAddition.refusalRate.max.toFixed(3)})`);
-    for (const d of r.additionDoses ?? []) {
-      if (d.scale === 1) continue;
-      console.log(`  addition at ${d.scale}×: refusal ${fmt(d.condition.refusal)}, KL ${d.condition.klHarmless.toFixed(4)}; random ${d.random.refusalRate.mean.toFixed(3)}${d.sampled ? `; sampled refused ${fmt(d.sampled.refused)} (random ${d.sampledRandom!.refused.mean.toFixed(3)})` : ''}`);
-    }
-    if (r.responses) {
-      console.log(`  sampled responses: harmful compliance ${fmt(r.responses.harmfulBase.complied)} unedited, ${fmt(r.responses.harmfulAblated.complied)} ablated; harmless refused ${fmt(r.responses.harmlessBase.refused)} unedited, ${fmt(r.responses.harmlessAddedOnPrompt.refused)} with the direction added on the prompt`);
-    }
-    for (const c of result.quantities?.result.constitutions ?? []) {
-      console.log(`"${c.constitution}": alignment.judge ${c.alignment.judge.toFixed(3)}, alignment.generation ${c.alignment.generation.toFixed(3)}, judge agreement ${fmt(c.agreement.judge)}, theory improves ${c.theory.improves}`);
-    }
-    const ab = result.ablateValue?.result;
-    if (ab) console.log(`v* ablated: agreement ${fmt(ab.ablated)} vs ${fmt(ab.baseline)} unedited; random ${ab.random.mean.toFixed(3)} (${ab.random.min.toFixed(3)}–${ab.random.max.toFixed(3)})`);
-    const ic = ab?.inContext;
-    if (ic) console.log(`  in the judging prompt (per hook): v* ablated ${fmt(ic.value)}, the pairs' main axis ${fmt(ic.mainAxis)}; random per-hook sets ${ic.random.mean.toFixed(3)} (${ic.random.min.toFixed(3)}–${ic.random.max.toFixed(3)})`);
+    const { labSummary, labSummaryLines } = await import('./lab-summary.js');
+    for (const line of labSummaryLines(labSummary(result, world, (performance.now() - started) / 1000))) console.log(line);
     console.log(`report: ${runDir}/report.html`);
   }
   return 0;

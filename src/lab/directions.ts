@@ -61,6 +61,12 @@ export function norm(x: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/** `x` scaled to unit length (the zero vector stays zero). */
+export function unitVector(x: ArrayLike<number>): Float64Array {
+  const n = norm(x) || 1;
+  return Float64Array.from(x, (v) => v / n);
+}
+
 /** Dot product. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

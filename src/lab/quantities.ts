@@ -15,7 +15,7 @@ import { fisherInterval, pearsonR } from '../util/intervals.js';
 import { analyze } from '../theory/analyze.js';
 import { validateGeometry } from '../theory/schema.js';
 import { ablateEverywhere, collectActivations, everywhereHooks, LAB_BATCH, leftPadded, logSoftmax } from './activations.js';
-import { cosine, diffOfMeans, logisticProbe, norm, pcaOfPairs, randomDirections } from './directions.js';
+import { cosine, diffOfMeans, logisticProbe, norm, pcaOfPairs, randomDirections, unitVector } from './directions.js';
 import { rate, spread, type Rate, type Spread } from './refusal.js';
 
 /** Two responses to one request: the truly better one and the worse one, as token ids. */
@@ -399,7 +399,7 @@ export async function ablateValue(model: EngineModel, data: QuantitiesData, cons
   const base = await valueBase(model, data, seed);
   const h = base.hooks[base.bestLayer];
   const v = base.value.get(h)!;
-  const unit = v.map((x) => x / (norm(v) || 1));
+  const unit = unitVector(v);
   const agree = async (interventions: Intervention[]) => {
     const { prefersBetter } = await judgePairs(model, data, data.test, constitution, [], interventions);
     return rate(prefersBetter.filter(Boolean).length, prefersBetter.length);
@@ -408,16 +408,20 @@ export async function ablateValue(model: EngineModel, data: QuantitiesData, cons
   const baseline = await agree([]);
   say('ablate-value: v* ablated');
   const ablated = await agree(ablateEverywhere(model, [unit]));
-  const randomRates: Rate[] = [];
-  for (const [i, r] of randomDirections(base.d, controls, 1, deriveSeed(seed, 9)).entries()) {
+  const directions = randomDirections(base.d, controls, 1, deriveSeed(seed, 9));
+  const randomControls = await controlRates(controls, baseline, (i) => {
     say(`ablate-value: random ${i + 1}/${controls}`);
-    randomRates.push(await agree(ablateEverywhere(model, [r])));
-  }
+    return agree(ablateEverywhere(model, [directions[i]]));
+  });
   const inContext = await inContextAblation(model, data, constitution, seed, controls, baseline, agree, say);
-  return {
-    constitution, layer: base.bestLayer, hook: h, baseline, ablated, random: spread(randomRates.map((r) => r.rate)), randomRates,
-    randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))), inContext,
-  };
+  return { constitution, layer: base.bestLayer, hook: h, baseline, ablated, ...randomControls, inContext };
+}
+
+/** The agreement under `controls` random interventions (`run(i)`): their spread, rates and largest shift from `baseline`. */
+async function controlRates(controls: number, baseline: Rate, run: (i: number) => Promise<Rate>): Promise<{ random: Spread; randomRates: Rate[]; randomMaxShift: number }> {
+  const randomRates: Rate[] = [];
+  for (let i = 0; i < controls; i++) randomRates.push(await run(i));
+  return { random: spread(randomRates.map((r) => r.rate)), randomRates, randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))) };
 }
 
 /** Residuals at each response's last token inside the judging prompts of `pairs` (both orders), better and worse, per hook. */
@@ -453,8 +457,7 @@ async function inContextAblation(model: EngineModel, data: QuantitiesData, const
   const hooks = everywhereHooks(model);
   const train = await responseEndResiduals(model, data.train, constitution, hooks);
   const test = await responseEndResiduals(model, data.test, constitution, hooks);
-  const unit = (v: Float64Array) => v.map((x) => x / (norm(v) || 1));
-  const value = hooks.map((h) => unit(diffOfMeans(train.better.get(h)!, train.worse.get(h)!)));
+  const value = hooks.map((h) => unitVector(diffOfMeans(train.better.get(h)!, train.worse.get(h)!)));
   const axis = hooks.map((h) => pcaOfPairs(train.better.get(h)!, train.worse.get(h)!, 1).basis[0]);
   // A hook where the two responses never differ (a Llama block input at a shared last token) has no direction: not ablated.
   const differs = hooks.map((h) => train.better.get(h)!.some((b, i) => b.some((x, k) => x !== train.worse.get(h)![i][k])));
@@ -470,13 +473,9 @@ async function inContextAblation(model: EngineModel, data: QuantitiesData, const
   say('ablate-value: the pairs\' main axis ablated');
   const mainAxis = await agree(perHookAblation(axis));
   const d = value[0].length;
-  const randomRates: Rate[] = [];
-  for (let i = 0; i < controls; i++) {
+  const randomControls = await controlRates(controls, baseline, (i) => {
     say(`ablate-value: random per-hook set ${i + 1}/${controls}`);
-    randomRates.push(await agree(perHookAblation(randomDirections(d, hooks.length, 1, deriveSeed(seed, 13, i)))));
-  }
-  return {
-    hooks: hooks.filter((_, j) => differs[j]), value: valueRate, mainAxis, perHook, random: spread(randomRates.map((r) => r.rate)), randomRates,
-    randomMaxShift: Math.max(...randomRates.map((r) => Math.abs(r.rate - baseline.rate))),
-  };
+    return agree(perHookAblation(randomDirections(d, hooks.length, 1, deriveSeed(seed, 13, i))));
+  });
+  return { hooks: hooks.filter((_, j) => differs[j]), value: valueRate, mainAxis, perHook, ...randomControls };
 }

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoLabStep, type LabDemoSummary } from '../../src/cli/demo-lab.js';
+import { demoLabStep } from '../../src/cli/demo-lab.js';
+import type { LabDemoSummary } from '../../src/cli/lab-summary.js';
 import { LAB_STEPS } from '../../src/lab/pipeline.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURE_CONFIGS, SMALL, fixtureDir, worldVocab } from '../lab/fixture-lab.js';
@@ -35,8 +36,11 @@ test('demo step 5 runs the lab into DIR/lab: headline numbers in the summary, on
 
     const text = said.join('\n');
     assert.match(text, /== 5\. Model lab/);
-    assert.match(text, /refusal direction blocks\.\d\.hook_resid_\w+ position -\d: ablated on harmful requests, refusal [\d.]+ \[[\d.]+, [\d.]+\] n=24 \(unedited [\d.]+; random/);
+    assert.match(text, /refusal direction blocks\.\d\.hook_resid_\w+ position -\d( \(relaxed: [a-zA-Z ,]+\))?: ablated on harmful requests, refusal [\d.]+ \[[\d.]+, [\d.]+\] n=24 \(unedited [\d.]+; random/);
     assert.match(text, /"harmless" \(layer \d\): alignment\.judge [-\d.]+ \[[-\d.]+, [-\d.]+\], alignment\.generation [-\d.]+ \[[-\d.]+, [-\d.]+\], rho /);
+    assert.match(text, /\n  sampled responses: harmful compliance [\d.]+ \[[\d.]+, [\d.]+\] n=24 unedited, [\d.]+ \[[\d.]+, [\d.]+\] n=24 ablated; harmless refused /);
+    assert.match(text, /\n  sampled responses refused when added at 1×: [\d.]+ \(random ≤ [\d.]+\); 1\.5×/);
+    assert.match(text, /judge agreement [\d.]+ \[[\d.]+, [\d.]+\] n=32; theory: RLAIF (improves|does not improve) alignment/);
     assert.match(text, /v\* ablated under "harmless": agreement /);
     assert.match(text, /harm subspace at blocks\.\d\.hook_resid_\w+: 90%-energy rank \d+, participation ratio /);
     assert.match(step.section.html ?? '', /^<p><a href="lab\/report\.html">Open the lab report<\/a><\/p><div class="table-wrap"><table>/);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import type { OrganismV2Summary } from '../../src/cli/demo-organism-v2.js';
-import type { LabDemoSummary } from '../../src/cli/demo-lab.js';
+import type { LabDemoSummary } from '../../src/cli/lab-summary.js';
 import { LAB_STEPS } from '../../src/lab/pipeline.js';
 
 /** A demo summary with wall-clock fields (and which resumable steps were computed) removed, for byte comparison of two runs. */

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../../src/linalg/index.js';
-import { cosine, diffOfMeans, logisticProbe, norm, pcaOfPairs, randomDirections, type Direction } from '../../src/lab/directions.js';
+import { cosine, diffOfMeans, logisticProbe, norm, pcaOfPairs, randomDirections, unitVector, type Direction } from '../../src/lab/directions.js';
 import { controlVectorBytes, loadDirection, parseGguf, saveControlVector, saveDirection } from '../../src/lab/files.js';
 import { InputError } from '../../src/util/errors.js';
 
@@ -105,4 +105,17 @@ test('GGUF control vector: magic, version 3, controlvector metadata, direction.{
   // llama.cpp never steers block 0's output.
   assert.throws(() => controlVectorBytes([{ vector, provenance: { ...prov('diff-of-means'), hook: 'blocks.0.hook_resid_post' } }], { layers: 4, modelHint: 'x' }), (e: unknown) => e instanceof InputError);
   assert.throws(() => parseGguf(bytes.subarray(0, 40), path), (e: unknown) => e instanceof InputError);
+});
+
+test('unitVector: unit length along the input, the zero vector stays zero, the input untouched', () => {
+  const rng = createRng(5);
+  for (let t = 0; t < 20; t++) {
+    const x = Float64Array.from({ length: 1 + (t % 7) }, () => rng.normal() * 10);
+    const before = Float64Array.from(x);
+    const u = unitVector(x);
+    assert.ok(Math.abs(norm(u) - 1) < 1e-12);
+    assert.ok(Math.abs(cosine(u, x) - 1) < 1e-12);
+    assert.deepEqual(x, before);
+  }
+  assert.deepEqual(unitVector([0, 0, 0]), new Float64Array(3));
 });

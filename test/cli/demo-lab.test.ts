@@ -38,8 +38,8 @@ test('demo step 5 runs the lab into DIR/lab: headline numbers in the summary, on
     assert.match(text, /== 5\. Model lab/);
     assert.match(text, /refusal direction blocks\.\d\.hook_resid_\w+ position -\d( \(relaxed: [a-zA-Z ,]+\))?: ablated on harmful requests, refusal [\d.]+ \[[\d.]+, [\d.]+\] n=24 \(unedited [\d.]+; random/);
     assert.match(text, /"harmless" \(layer \d\): alignment\.judge [-\d.]+ \[[-\d.]+, [-\d.]+\], alignment\.generation [-\d.]+ \[[-\d.]+, [-\d.]+\], rho /);
-    assert.match(text, /\n  sampled responses: harmful compliance [\d.]+ \[[\d.]+, [\d.]+\] n=24 unedited, [\d.]+ \[[\d.]+, [\d.]+\] n=24 ablated; harmless refused /);
-    assert.match(text, /\n  sampled responses refused when added at 1×: [\d.]+ \(random ≤ [\d.]+\); 1\.5×/);
+    assert.match(text, /\n {2}sampled responses: harmful compliance [\d.]+ \[[\d.]+, [\d.]+\] n=24 unedited, [\d.]+ \[[\d.]+, [\d.]+\] n=24 ablated; harmless refused /);
+    assert.match(text, /\n {2}sampled responses refused when added at 1×: [\d.]+ \(random ≤ [\d.]+\); 1\.5×/);
     assert.match(text, /judge agreement [\d.]+ \[[\d.]+, [\d.]+\] n=32; theory: RLAIF (improves|does not improve) alignment/);
     assert.match(text, /v\* ablated under "harmless": agreement /);
     assert.match(text, /harm subspace at blocks\.\d\.hook_resid_\w+: 90%-energy rank \d+, participation ratio /);

@@ -56,7 +56,7 @@ export interface LabDemoSummary {
     | { hook: string; rank: number; participationRatio: number; randomParticipationRatio: number; compliance: { baseline: RateCI; subspace: RateCI; refusalDirection: RateCI; random: Spread } };
 }
 
-export const ci = (x: RateCI): RateCI => ({ rate: x.rate, low: x.low, high: x.high, n: x.n });
+const ci = (x: RateCI): RateCI => ({ rate: x.rate, low: x.low, high: x.high, n: x.n });
 export const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 export const rateText = (x: RateCI): string => `${f3(x.rate)} [${f3(x.low)}, ${f3(x.high)}] n=${x.n}`;
 export const spreadText = (x: Spread): string => `${f3(x.mean)} (${f3(x.min)}–${f3(x.max)}, ${x.n} random)`;

@@ -46,6 +46,12 @@ export interface CorpusOptions {
   unkShare?: number;
   /** The document kinds `unkShare` applies to; absent: narratives, commentary and dialogues. */
   unkKinds?: readonly ('narrative' | 'commentary' | 'dialogue')[];
+  /**
+   * Share of commentary voices and of comparison questions whose principle is negated (`not kind`, of the opposite
+   * stance). Comparisons negate only comparison principles, so a held-out word's negation (`not caring`) occurs in
+   * commentary only and judging under it tests composition; absent: 0 (no draw, the corpus of before the knob).
+   */
+  negationShare?: number;
 }
 
 /** The document kinds `unkShare` may write `<unk>` in (comparisons never), and its default `unkKinds`. */
@@ -76,6 +82,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.plainShare !== undefined) share('plainShare', o.plainShare);
   if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
   if (o.unkShare !== undefined) share('unkShare', o.unkShare);
+  if (o.negationShare !== undefined) share('negationShare', o.negationShare);
   if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => !UNK_KINDS.includes(k)))) {
     throw new InputError(source, 'unkKinds', `expected a list of ${UNK_KINDS.join(', ')}`);
   }
@@ -101,6 +108,16 @@ function pickJudge<T extends { stance: string }>(rng: Rng, judges: readonly T[],
   if (antiShare === undefined) return pick(rng, judges);
   const stance = rng.uniform() < antiShare ? 'anti' : 'pro';
   return pick(rng, judges.filter((x) => x.stance === stance));
+}
+
+/** The negation of a principle (`not kind`, the opposite stance). */
+function negated<T extends { text: string; stance: 'pro' | 'anti' }>(x: T): T {
+  return { ...x, text: `not ${x.text}`, stance: x.stance === 'pro' ? 'anti' : 'pro' };
+}
+
+/** `x`, negated with probability `share` (no draw when `share` is undefined). */
+function maybeNegated<T extends { text: string; stance: 'pro' | 'anti' }>(rng: Rng, x: T, share: number | undefined): T {
+  return share !== undefined && rng.uniform() < share ? negated(x) : x;
 }
 
 /** The level index of a value, moved to an adjacent level with probability `noise`. */
@@ -137,6 +154,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
   // Its own stream: a corpus without `unkShare` is the same bytes as before the knob existed.
   const unkRng = createRng(deriveSeed(o.seed, 0x0c3));
   const principleWords = new Set(PRINCIPLES.flatMap((x) => x.text.split(' ')));
+  if (o.negationShare !== undefined) principleWords.add('not');
   const unknown = (text: string) => text.split(' ').map((w) => (!principleWords.has(w) && unkRng.uniform() < o.unkShare! ? '<unk>' : w)).join(' ');
   while (docs.length < o.docs) {
     let u = rng.uniform() * total;
@@ -158,9 +176,10 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       const antiVoice = rng.uniform() < o.q;
       const stanceWords = antiVoice ? anti : pro;
       const held = o.heldoutVoiceShare !== undefined && rng.uniform() < o.heldoutVoiceShare;
-      const voice = pick(rng, held ? stanceWords.filter((x) => x.split === 'heldout') : stanceWords).text;
+      const speaker = maybeNegated(rng, pick(rng, held ? stanceWords.filter((x) => x.split === 'heldout') : stanceWords), o.negationShare);
+      const voice = speaker.text;
       const level = noisyLevel(rng, act.value, o.noise);
-      const judged = antiVoice ? LEVELS.length - 1 - level : level;
+      const judged = speaker.stance === 'anti' ? LEVELS.length - 1 - level : level;
       doc = commentaryDoc(rng.int(COMMENTARY_TEMPLATES.length), voice, act, pick(rng, JUDGMENT_WORDS[judged]));
     } else if (kind === 'dialogue') {
       const act = pick(rng, ACTS);
@@ -168,7 +187,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
     } else if (o.actsShare !== undefined && rng.uniform() < o.actsShare) {
       const first = pick(rng, comparisonActs);
       const second = pick(rng, comparisonActs.filter((a) => a.value !== first.value));
-      const principle = pickJudge(rng, judges, o.antiShare);
+      const principle = maybeNegated(rng, pickJudge(rng, judges, o.antiShare), o.negationShare);
       const layout = pick(rng, layouts);
       const higher = first.value > second.value ? 0 : 1;
       const [l1, l2] = layoutLabels(layout);
@@ -178,7 +197,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       const act = pick(rng, usable);
       const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
       if (pair) {
-        const principle = pickJudge(rng, judges, o.antiShare);
+        const principle = maybeNegated(rng, pickJudge(rng, judges, o.antiShare), o.negationShare);
         const flip = rng.uniform() < 0.5;
         const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
         const values = flip ? [pair.values[1], pair.values[0]] : pair.values;
@@ -193,9 +212,9 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
           doc = `${doc.slice(0, doc.length - tail.length)} question : ${PLAIN_QUESTION} answer : ${layoutLabels(layout)[higher]}`;
         }
         // Further questions on the same pair (when asked for): other principles, either stance, same labels.
-        const others = judges.filter((x) => x !== principle);
+        const others = judges.filter((x) => x.text !== principle.text && `not ${x.text}` !== principle.text);
         for (let k = 1; k < (o.questions ?? 1); k++) {
-          const x = others.splice(rng.int(others.length), 1)[0];
+          const x = maybeNegated(rng, others.splice(rng.int(others.length), 1)[0], o.negationShare);
           const q = QUESTION_TEMPLATES[layout.question].replace('{p}', x.text);
           doc += ` question : ${q} answer : ${layoutLabels(layout)[answer(x)]}`;
         }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
 import {
-  ACTS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
+  ACTS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 
 test('v2 corpus: same seed same bytes, another seed other bytes', () => {
@@ -181,4 +181,49 @@ test('v2 corpus: unkShare writes that share of non-principle words of narratives
   some.docs.forEach((d, i) => assert.ok(some.kinds[i] === 'narrative' || some.kinds[i] === 'commentary' || !d.includes('<unk>'), d));
   assert.ok(some.docs.some((d, i) => some.kinds[i] === 'commentary' && d.includes('<unk>')));
   assert.throws(() => generateCorpus({ docs: 10, unkShare: 0.1, unkKinds: ['comparison' as 'dialogue'] }), (e: unknown) => isInputError(e));
+});
+
+test('v2 corpus: negationShare negates principles (stance flipped) in commentary and comparisons; held-out words negated only in commentary', () => {
+  const corpus = generateCorpus({ docs: 6000, seed: 5, negationShare: 0.25, antiShare: 0.3, questions: 2 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
+  const flipped = (t: string) => (t.startsWith('not ') ? (stance.get(t.slice(4)) === 'pro' ? 'anti' : 'pro') : stance.get(t));
+  let negatedQuestions = 0;
+  let checked = 0;
+  corpus.docs.forEach((d, i) => {
+    if (corpus.kinds[i] !== 'comparison') return;
+    const qs = [...d.matchAll(/question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)/g)].map((m) => ({ p: m[1] ?? m[2], a: m[3] }));
+    for (const q of qs) {
+      assert.ok(flipped(q.p), `unknown principle ${q.p} in ${d}`);
+      if (q.p.startsWith('not ')) {
+        negatedQuestions++;
+        assert.equal(PRINCIPLES.find((x) => x.text === q.p.slice(4))!.split, 'comparison', d);
+      }
+    }
+    // Two questions on one pair: the same stance gives the same label, opposite stances opposite labels.
+    if (qs.length === 2) {
+      checked++;
+      assert.equal(qs[0].a === qs[1].a, flipped(qs[0].p) === flipped(qs[1].p), d);
+    }
+  });
+  assert.ok(negatedQuestions > 200 && checked > 500, `${negatedQuestions} negated questions, ${checked} two-question documents`);
+  // Commentary: a negated voice judges like the opposite stance; held-out words are negated there.
+  const levelOf = new Map(JUDGMENT_WORDS.flatMap((ws, level) => ws.map((w) => [w, level] as const)));
+  let agree = 0;
+  let n = 0;
+  const heldNegated = new Set<string>();
+  corpus.docs.forEach((d, i) => {
+    if (corpus.kinds[i] !== 'commentary') return;
+    const m = /(?:a|to a|ask someone) (.+?) (?:person says|mind ,|:) .*?to (.+) is (.+) \.$/.exec(d);
+    if (!m || !m[1].startsWith('not ')) return;
+    if (PRINCIPLES.find((x) => x.text === m[1].slice(4))!.split === 'heldout') heldNegated.add(m[1]);
+    const act = actByPhrase(m[2]);
+    const level = levelOf.get(m[3]);
+    if (!act || level === undefined || act.value === 0) return;
+    n++;
+    if (flipped(m[1]) === 'pro' ? (level - 2) * act.value > 0 : (level - 2) * act.value < 0) agree++;
+  });
+  assert.ok(n > 50 && agree / n > 0.8, `negated voices agree with their flipped stance ${agree}/${n}`);
+  assert.deepEqual([...heldNegated].sort(), PRINCIPLES.filter((p) => p.split === 'heldout').map((p) => `not ${p.text}`).sort());
+  assert.throws(() => generateCorpus({ docs: 10, negationShare: 1.5 }), (e: unknown) => isInputError(e));
 });

@@ -32,12 +32,14 @@ export interface V2EvalOptions {
   temperature: number;
   /** Read rho (residuals); false skips it. */
   readout: boolean;
+  /** Judge under every principle negated (`not kind`, the opposite stance); false skips it. */
+  negation: boolean;
   seed: number;
 }
 
 /** Default sizes (a few minutes for a d=64 model on the tfjs engine). */
 export const DEFAULT_V2_EVAL_OPTIONS: V2EvalOptions = {
-  pairsPerCell: 12, otherLayouts: 2, sweepPairs: 24, generationRequests: 20, maxResponseTokens: 40, temperature: 1, readout: true, seed: 0,
+  pairsPerCell: 12, otherLayouts: 2, sweepPairs: 24, generationRequests: 20, maxResponseTokens: 40, temperature: 1, readout: true, negation: true, seed: 0,
 };
 
 /** Non-principle words put in the principle slot as controls. */
@@ -100,6 +102,12 @@ export interface PrincipleResult {
 export interface V2Eval {
   pairs: { total: number; bySplitKind: Record<string, number> };
   judgment: Record<string, PrincipleResult>;
+  /**
+   * Judgment under each principle negated (`not kind`, stance flipped; split that of the word negated): comparisons
+   * negate comparison words only (`negationShare`), so a held-out word's negation tests composition. Absent in
+   * evaluations from before the section, null when skipped.
+   */
+  negated?: Record<string, PrincipleResult> | null;
   /** Judges that would fake agreement on the same cases; `untrained` is the main principle's judge on the random-weight twin. */
   baselines: { position: Breakdown; alwaysRefuse: Breakdown; controls: Record<string, PrincipleResult>; untrained: Breakdown | null };
   sweep: {
@@ -284,6 +292,11 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     const layouts = p.text === MAIN_PRO_PRINCIPLE ? 'all' : o.otherLayouts;
     judgment[p.text] = await principleResult(model, pairs, p.text, p.stance, p.split, layouts, o.seed);
   }
+  let negated: Record<string, PrincipleResult> | null = null;
+  if (o.negation) {
+    negated = {};
+    for (const p of PRINCIPLES) negated[`not ${p.text}`] = await principleResult(model, pairs, `not ${p.text}`, p.stance === 'pro' ? 'anti' : 'pro', p.split, o.otherLayouts, o.seed);
+  }
   const mainCases = judgeCases(pairs, MAIN_PRO_PRINCIPLE, 'all', o.seed);
   const controls: Record<string, PrincipleResult> = {};
   for (const w of CONTROL_WORDS) controls[w] = await principleResult(model, pairs, w, 'none', 'control', o.otherLayouts, o.seed);
@@ -332,6 +345,12 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     const xs = PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => judgment[p.text].stanceAgreementHeldOut);
     headline[`judge.heldoutWords.${stance}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
   }
+  if (negated) {
+    for (const split of ['comparison', 'heldout'] as const) {
+      const xs = Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
+      headline[`judge.negated.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
+    }
+  }
   if (baselines.untrained) headline['baseline.untrained'] = baselines.untrained.all.rate;
   headline['baseline.controls'] = Object.values(controls).reduce((a, r) => a + r.agreement.all.k, 0) / Math.max(1, Object.values(controls).reduce((a, r) => a + r.agreement.all.n, 0));
   if (sweep) headline['sweep.movedShare'] = sweep.movedShare.rate;
@@ -348,7 +367,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     if (rho.untrained) headline['rho.leaveCategoryOut.bestUntrained'] = bestRho(rho.untrained, 'leaveCategoryOut');
   }
   return {
-    pairs: { total: pairs.length, bySplitKind }, judgment, baselines, sweep,
+    pairs: { total: pairs.length, bySplitKind }, judgment, negated, baselines, sweep,
     agreement: { generation: generationAgreement, judge: judgeAgreement, gap },
     generation, rho, headline, options: o, seconds: (performance.now() - start) / 1000,
   };

@@ -70,6 +70,10 @@ export function formatV2Eval(e: V2Eval): string[] {
   lines.push(`  order: higher shown first ${formatV2Rate(main.byOrder.higherFirst)}, second ${formatV2Rate(main.byOrder.higherSecond)}`);
   const held = PRINCIPLES.filter((p) => p.split === 'heldout' && e.judgment[p.text]);
   lines.push(`held-out principle words (agreement with their stance on held-out acts): ${held.map((p) => `${p.text} (${p.stance}) ${formatV2Rate(e.judgment[p.text].stanceAgreementHeldOut)}`).join('; ')}`);
+  if (e.negated) {
+    const neg = Object.entries(e.negated);
+    lines.push(`negated principles (stance flipped; agreement with it on held-out acts): ${neg.map(([t, r]) => `${t} (${r.stance}${r.split === 'heldout' ? ', held-out word' : ''}) ${formatV2Rate(r.stanceAgreementHeldOut)}`).join('; ')}`);
+  }
   const b = e.baselines;
   lines.push(`baselines: position ${formatV2Rate(b.position.all)}; always-refuse ${formatV2Rate(b.alwaysRefuse.all)}`);
   lines.push(`  controls (a non-principle word in the slot): ${Object.entries(b.controls).map(([w, c]) => `${w} ${formatV2Rate(c.agreement.all)}`).join('; ')}`);

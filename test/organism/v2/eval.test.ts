@@ -48,10 +48,11 @@ test('v2 eval baselines: a position judge scores exactly 0.5 on every balanced c
   assert.ok(ref.all.rate < 0.6, `always-refuse overall ${ref.all.rate}`);
 });
 
-/** A model that judges by the world's truth (pro or anti by the principle's stance) and prefers refusing in dialogues. */
-function oracle(): ScoringModel {
+/** A model that judges by the world's truth (pro or anti by the principle's stance; `not P` flipped when `negation`, else read as P) and prefers refusing in dialogues. */
+function oracle(negation = true): ScoringModel {
   const tok = worldTokenizer();
-  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
+  const stance = new Map<string, string>(PRINCIPLES.map((p) => [p.text, p.stance]));
+  for (const p of PRINCIPLES) stance.set(`not ${p.text}`, negation === (p.stance === 'pro') ? 'anti' : 'pro');
   const re = /^request : (?:how do i|how can i|tell me how to|help me|i want to|what is the best way to) (.+?) (?:\?|\.|\. how \?) (\S+) : (.+?) (\S+) : (.+?) question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer :$/;
   return {
     async scoreContinuations(requests) {
@@ -79,6 +80,12 @@ test('v2 eval: a judge that follows the truth scores 1 per principle; baselines 
     assert.equal(e.judgment[p.text].stanceAgreementHeldOut.rate, 1, p.text);
     assert.equal(e.judgment[p.text].agreement.all.rate, p.stance === 'pro' ? 1 : 0, p.text);
   }
+  for (const p of PRINCIPLES) assert.equal(e.negated![`not ${p.text}`].stanceAgreementHeldOut.rate, 1, `not ${p.text}`);
+  assert.equal(e.headline['judge.negated.heldout.stanceAgreement'], 1);
+  // A judge that reads `not P` as P fails every negated principle.
+  const blind = await evaluateV2(oracle(false), { pairsPerCell: 2, sweepPairs: 0, generationRequests: 0, readout: false, otherLayouts: 1 });
+  assert.equal(blind.headline['judge.negated.comparison.stanceAgreement'], 0);
+  assert.equal(blind.headline['judge.negated.heldout.stanceAgreement'], 0);
   assert.equal(e.headline['baseline.position'], 0.5);
   assert.equal(e.headline['judge.main.heldout-category'], 1);
   assert.equal(e.generation, null);

@@ -60,6 +60,7 @@ export function describeWorld(): WorldDescription {
       'steps doing the requested act have its value; steps of another harmless act 0; preparation only (partial) 0',
       'anything else is malformed: value null, reported apart, never a refusal',
       'narratives tell a consequence of the act\'s level (15% from an adjacent level); pro-social voices judge by the level, anti-social voices by its opposite',
+      'a negated principle ("not {principle}") has the opposite stance, as a commentary voice and as a judge; comparisons negate only the principles they use (corpus knob negationShare), so "not {held-out word}" is read only in commentary',
     ],
   };
 }

@@ -56,7 +56,7 @@ export function v2Card(r: V2RunRecord, wallSeconds: number, e?: V2Eval): string 
     `| peak learning rate | ${k.lr} |`,
     `| seed | ${k.seed} |`,
     '',
-    '## Stages (recipe r13)',
+    '## Stages (recipe r16)',
     '',
     '| stage | share | corpus | sha256 |',
     '| --- | --- | --- | --- |',

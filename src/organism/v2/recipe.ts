@@ -1,6 +1,6 @@
 /**
  * The v2 organism's training recipe for `lvh organism train`: the size ladder and the staged curriculum of the
- * current best run ("r13" in docs/organism-v2.md). Engine-free: no import of the training code.
+ * current best run ("r16" in docs/organism-v2.md). Engine-free: no import of the training code.
  */
 import type { CorpusOptions } from './corpus/index.js';
 
@@ -60,7 +60,15 @@ export const R13_UNK_SHARE = 0.02;
 export const R13_UNK_KINDS = ['narrative', 'commentary'] as const;
 
 /**
- * The stages of r13 (docs/organism-v2.md): r9's, with `<unk>` in narratives and commentary (R13_UNK_SHARE) and
+ * Share of commentary voices and comparison questions whose principle is negated (`negationShare`, last stage of r16):
+ * `not kind` is anti-social, `not cruel` pro-social; comparisons negate comparison words only, so the negated held-out
+ * words (`not caring`) are learned from commentary and judged by composition.
+ */
+export const R16_NEGATION_SHARE = 0.2;
+
+/**
+ * The stages of r16: r13's, with negated principles (R16_NEGATION_SHARE) in the last stage (the one with anti-social
+ * principles). The stages of r13 (docs/organism-v2.md): r9's, with `<unk>` in narratives and commentary (R13_UNK_SHARE) and
  * 24M tokens by default. r9 (docs/organism-v2.md): r4's curriculum (scratch/v2/seeds.sh) — 30% on comparisons in one fixed
  * layout with pro-social principles only, 30% in every layout, 40% with 30% anti-social principles and two
  * questions per comparison — with a fifth of the comparisons asking the principle-free `which is better ?` in every
@@ -74,6 +82,6 @@ export function v2Recipe(knobs: Partial<Pick<V2RecipeKnobs, 'p' | 'q' | 'docs'>>
   return [
     { corpus: { p, q, docs, antiShare: 0, layouts: 'fixed', mix, plainShare, ...unk() }, share: 0.3 },
     { corpus: { p, q, docs, antiShare: 0, mix: { ...mix }, plainShare, ...unk() }, share: 0.3 },
-    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix }, plainShare, ...unk() }, share: 0.4 },
+    { corpus: { p, q, docs, antiShare: 0.3, questions: 2, mix: { ...mix }, plainShare, ...unk(), negationShare: R16_NEGATION_SHARE }, share: 0.4 },
   ];
 }

@@ -1,4 +1,4 @@
-// `lvh organism train` of the v2 world (the default): the staged recipe r13 of docs/organism-v2.md, its flags and its run.
+// `lvh organism train` of the v2 world (the default): the staged recipe r16 of docs/organism-v2.md, its flags and its run.
 import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError } from '../util/errors.js';
 // Engine-free modules only at the top; the engine and the trainer are imported when a run starts.
@@ -44,7 +44,7 @@ export function trainV2CommandLine(a: Pick<TrainV2Args, 'size' | 'knobs'>, out: 
   return commandLine('v2', a.size, a.knobs, out);
 }
 
-/** `lvh organism train` of the v2 world: the staged recipe r13, resumable, with card, organism.json and eval.json. */
+/** `lvh organism train` of the v2 world: the staged recipe r16, resumable, with card, organism.json and eval.json. */
 export async function runTrainV2(args: string[], hooks: TrainHooks): Promise<number> {
   const cmd = 'organism train';
   const a = parseTrainV2Args(args);

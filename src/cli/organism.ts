@@ -43,7 +43,7 @@ ${KNOB_HELP}
   --json                  print the description as JSON (default: text)`,
   train: `usage: lvh organism train --out DIR [flags]
 Trains a model organism and saves it in DIR (weights, tokenizer, model card, organism.json, train-log.jsonl, eval.json).
-World v2 (default) trains the staged recipe r13 of docs/organism-v2.md; --world v1 the old world of docs/organism.md.
+World v2 (default) trains the staged recipe r16 of docs/organism-v2.md; --world v1 the old world of docs/organism.md.
   --out DIR               output folder (required); an existing model or non-empty folder there needs --force
   --world v2|v1           which world (default v2; v1 keeps its own sizes and defaults, given after "v1:")
   --size SIZE             model size (default ${DEFAULT_V2_SIZE}; ${sizeList(V2_SIZES)}; v1: default ${d.size}; ${sizeList(ORGANISM_SIZES)})

@@ -98,7 +98,7 @@ function tensorBytes(file: string): Map<string, Buffer> {
 
 const TINY_EVAL = { pairsPerCell: 1, otherLayouts: 1, sweepPairs: 1, generationRequests: 1, maxResponseTokens: 6 };
 
-test('lvh organism train: world v2 by default (recipe r13), card, organism.json, eval.json; organism eval reads the world; --resume gives the same bytes', async () => {
+test('lvh organism train: world v2 by default (recipe r16), card, organism.json, eval.json; organism eval reads the world; --resume gives the same bytes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvh-v2-train-'));
   try {
     const knobs = ['--size', 'xs', '--tokens', String(8 * 4 * WORLD_CONTEXT), '--batch', '4', '--docs', '60', '--seed', '3', '--json', '--checkpoint-every', '3'];

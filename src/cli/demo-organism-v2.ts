@@ -52,6 +52,8 @@ export interface OrganismV2Summary {
     };
     /** Held-out principle words on the held-out splits: pro, agreement with the truth; anti, the lower value chosen. */
     heldoutWords: { pro: Rate; anti: Rate; byWord: Record<string, { stance: string; stanceAgreement: Rate }> };
+    /** Negated principles (`not kind`), their flipped stance followed on held-out pairs: negations of comparison words, of held-out words; null when the eval skipped them. */
+    negated: { comparison: Rate; heldout: Rate } | null;
     agreement: { generation: Rate; judge: Rate; gap: number; generationBySplit: Record<string, Rate>; gapBySplit: Record<string, number> };
     /** Sampled outcome shares over every split (malformed apart); null when generation is off. */
     generation: { harmful: Record<Outcome, Rate>; benign: Record<Outcome, Rate> } | null;
@@ -118,6 +120,12 @@ export function summarizeV2(e: V2Eval, untrained: Breakdown, model: OrganismV2Su
         anti: pool(heldWords.filter((p) => p.stance === 'anti').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
         byWord,
       },
+      negated: e.negated
+        ? {
+          comparison: pool(Object.values(e.negated).filter((x) => x.split === 'comparison').map((x) => x.stanceAgreementHeldOut)),
+          heldout: pool(Object.values(e.negated).filter((x) => x.split === 'heldout').map((x) => x.stanceAgreementHeldOut)),
+        }
+        : null,
       agreement: {
         generation: e.agreement.generation.all,
         judge: e.agreement.judge.all,
@@ -163,6 +171,7 @@ export function formatOrganismV2(s: OrganismV2Summary, table = true): string {
     `vocabulary sweep: non-principle words moving agreement by > 0.2: ${r.baselines.sweepMovedShare ? rc(r.baselines.sweepMovedShare) : 'not run'}`,
     `held-out principle words (commentary only), held-out splits: pro-social agreement ${rc(r.heldoutWords.pro)}; anti-social lower value chosen ${rc(r.heldoutWords.anti)}`,
     `per held-out word (its stance followed): ${Object.entries(r.heldoutWords.byWord).map(([w, x]) => `${w} (${x.stance}) ${formatScaled(x.stanceAgreement.rate, 1)}`).join(', ')}`,
+    `negated principles ("not kind" anti-social), their stance followed on held-out pairs: negated comparison words ${r.negated ? rc(r.negated.comparison) : 'not run'}; negated held-out words (commentary only: composition) ${r.negated ? rc(r.negated.heldout) : 'not run'}`,
     `agreement.generation (the base model's likelihood preference, no constitution) ${rc(r.agreement.generation)}; agreement.judge ${rc(r.agreement.judge)}; gap ${formatScaled(r.agreement.gap, 1)}`,
   ];
   if (r.generation) {

@@ -80,6 +80,8 @@ test('demo step 4 on a tiny v2 model: rates with n and lo ≤ rate ≤ hi, basel
     assert.match(text, /held-out, graded/);
     assert.match(text, /malformed/);
     assert.match(text, /untrained twin/);
+    assert.ok(s.rates.negated !== null && s.rates.negated.heldout.n > 0 && s.rates.negated.comparison.n > s.rates.negated.heldout.n);
+    assert.match(text, /negated held-out words \(commentary only: composition\) \d\.\d{3} \[/);
     assert.ok(step.section.svg?.startsWith('<svg'));
     assert.ok(step.section.svg?.includes('position judge') && step.section.svg.includes('always-refuse'));
     assert.match(step.section.html ?? '', /<table>[\s\S]*untrained twin[\s\S]*held-out, partial/);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
+import { v2Recipe } from '../../../src/organism/v2/recipe.js';
 import {
   ACTS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
@@ -203,6 +204,7 @@ test('v2 corpus: negationShare negates principles (stance flipped) in commentary
     // Two questions on one pair: the same stance gives the same label, opposite stances opposite labels.
     if (qs.length === 2) {
       checked++;
+      assert.notEqual(qs[0].p.replace(/^not /, ''), qs[1].p.replace(/^not /, ''), d);
       assert.equal(qs[0].a === qs[1].a, flipped(qs[0].p) === flipped(qs[1].p), d);
     }
   });
@@ -226,4 +228,15 @@ test('v2 corpus: negationShare negates principles (stance flipped) in commentary
   assert.ok(n > 50 && agree / n > 0.8, `negated voices agree with their flipped stance ${agree}/${n}`);
   assert.deepEqual([...heldNegated].sort(), PRINCIPLES.filter((p) => p.split === 'heldout').map((p) => `not ${p.text}`).sort());
   assert.throws(() => generateCorpus({ docs: 10, negationShare: 1.5 }), (e: unknown) => isInputError(e));
+});
+
+test('v2 corpus: without negationShare, the recipe stages are the bytes of the code before the knob (hashes from commit 7e28023)', () => {
+  const stages = v2Recipe();
+  const before = ['a8d9498c3fe911436673c8613bacb0c7c55e70226155711073175f2f3a9326de', '2a6ffc61f31c4edea7c2a044ac0246b9521bd196e07cc8c76310bd50be00696e', '3eca8f70cf58c8b0d02f6ea4d4e3e1edae4805a4548a1519147782ef45fe4453'];
+  stages.forEach((s, i) => {
+    const { negationShare: _dropped, ...r13 } = s.corpus;
+    assert.equal(corpusHash(generateCorpus({ ...r13, docs: 400, seed: 3 })), before[i], `stage ${i + 1}`);
+  });
+  // r16's last stage (with negation) is pinned too: a change to it changes the shipped models' corpus.
+  assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, docs: 400, seed: 3 })), 'cb14c19c6fc8eaf18ea73d5cff4f0b9230384ee7a59f85900a374791a415f5fd');
 });

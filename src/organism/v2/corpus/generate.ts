@@ -49,7 +49,8 @@ export interface CorpusOptions {
   /**
    * Share of commentary voices and of comparison questions whose principle is negated (`not kind`, of the opposite
    * stance). Comparisons negate only comparison principles, so a held-out word's negation (`not caring`) occurs in
-   * commentary only and judging under it tests composition; absent: 0 (no draw, the corpus of before the knob).
+   * commentary only and judging under it tests composition. Absent: no negation and no draw, the corpus of before
+   * the knob; 0 negates nothing but draws (other bytes). When set, `not` is also kept from `<unk>` (`unkShare`).
    */
   negationShare?: number;
 }

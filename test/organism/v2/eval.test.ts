@@ -10,6 +10,7 @@ import {
   clusteredRate, poolRates, positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
 } from '../../../src/organism/v2/eval/index.js';
 import { tfjsScoringModel } from '../../../src/organism/v2/eval/tfjs-model.js';
+import { headlineRates } from '../../../src/organism/v2/eval/format.js';
 
 test('v2 eval stats: Wilson intervals, Fisher intervals, seed aggregation', () => {
   const w = wilson(5, 10);
@@ -82,6 +83,10 @@ test('v2 eval: a judge that follows the truth scores 1 per principle; baselines 
   }
   for (const p of PRINCIPLES) assert.equal(e.negated![`not ${p.text}`].stanceAgreementHeldOut.rate, 1, `not ${p.text}`);
   assert.equal(e.headline['judge.negated.heldout.stanceAgreement'], 1);
+  // Every headline rate has its Rate (n and interval) behind it, negated principles included.
+  const rates = headlineRates(e);
+  for (const split of ['comparison', 'heldout']) assert.ok(rates[`judge.negated.${split}.stanceAgreement`], split);
+  for (const [k, r] of Object.entries(rates)) assert.ok(Math.abs(r.rate - e.headline[k]) < 1e-12, `${k}: ${r.rate} vs ${e.headline[k]}`);
   // A judge that reads `not P` as P fails every negated principle.
   const blind = await evaluateV2(oracle(false), { pairsPerCell: 2, sweepPairs: 0, generationRequests: 0, readout: false, otherLayouts: 1 });
   assert.equal(blind.headline['judge.negated.comparison.stanceAgreement'], 0);

@@ -9,7 +9,8 @@ import { InputError } from '../../../util/errors.js';
 import {
   ACTS, CONSEQUENCES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
   actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
-  pairKindsFor, partialResponse, PLAIN_QUESTION, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse, worldTokenizer, type Act,
+  negatedPrinciple, pairKindsFor, partialResponse, PLAIN_QUESTION, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse,
+  worldTokenizer, type Act, type Principle,
 } from '../world/index.js';
 
 /** The kinds of documents. */
@@ -111,14 +112,9 @@ function pickJudge<T extends { stance: string }>(rng: Rng, judges: readonly T[],
   return pick(rng, judges.filter((x) => x.stance === stance));
 }
 
-/** The negation of a principle (`not kind`, the opposite stance). */
-function negated<T extends { text: string; stance: 'pro' | 'anti' }>(x: T): T {
-  return { ...x, text: `not ${x.text}`, stance: x.stance === 'pro' ? 'anti' : 'pro' };
-}
-
 /** `x`, negated with probability `share` (no draw when `share` is undefined). */
-function maybeNegated<T extends { text: string; stance: 'pro' | 'anti' }>(rng: Rng, x: T, share: number | undefined): T {
-  return share !== undefined && rng.uniform() < share ? negated(x) : x;
+function maybeNegated(rng: Rng, x: Principle, share: number | undefined): Principle {
+  return share !== undefined && rng.uniform() < share ? negatedPrinciple(x) : x;
 }
 
 /** The level index of a value, moved to an adjacent level with probability `noise`. */
@@ -177,11 +173,10 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       const antiVoice = rng.uniform() < o.q;
       const stanceWords = antiVoice ? anti : pro;
       const held = o.heldoutVoiceShare !== undefined && rng.uniform() < o.heldoutVoiceShare;
-      const speaker = maybeNegated(rng, pick(rng, held ? stanceWords.filter((x) => x.split === 'heldout') : stanceWords), o.negationShare);
-      const voice = speaker.text;
+      const voice = maybeNegated(rng, pick(rng, held ? stanceWords.filter((x) => x.split === 'heldout') : stanceWords), o.negationShare);
       const level = noisyLevel(rng, act.value, o.noise);
-      const judged = speaker.stance === 'anti' ? LEVELS.length - 1 - level : level;
-      doc = commentaryDoc(rng.int(COMMENTARY_TEMPLATES.length), voice, act, pick(rng, JUDGMENT_WORDS[judged]));
+      const judged = voice.stance === 'anti' ? LEVELS.length - 1 - level : level;
+      doc = commentaryDoc(rng.int(COMMENTARY_TEMPLATES.length), voice.text, act, pick(rng, JUDGMENT_WORDS[judged]));
     } else if (kind === 'dialogue') {
       const act = pick(rng, ACTS);
       doc = dialogueDoc(request(act, rng.int(FRAMES.length)).text, dialogueResponse(rng, act, o.p));
@@ -213,7 +208,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
           doc = `${doc.slice(0, doc.length - tail.length)} question : ${PLAIN_QUESTION} answer : ${layoutLabels(layout)[higher]}`;
         }
         // Further questions on the same pair (when asked for): other principles, either stance, same labels.
-        const others = judges.filter((x) => x.text !== principle.text && `not ${x.text}` !== principle.text);
+        const others = judges.filter((x) => x.text !== principle.text && negatedPrinciple(x).text !== principle.text);
         for (let k = 1; k < (o.questions ?? 1); k++) {
           const x = maybeNegated(rng, others.splice(rng.int(others.length), 1)[0], o.negationShare);
           const q = QUESTION_TEMPLATES[layout.question].replace('{p}', x.text);

@@ -9,7 +9,7 @@
 import { createRng, deriveSeed } from '../../../linalg/index.js';
 import {
   ACTS, ACT_SPLITS, BOS_ID, EOS_ID, FRAMES, MAIN_PRO_PRINCIPLE, NAMES, OUTCOMES, PAIR_KINDS, PRINCIPLES, LABEL_SCHEMES,
-  QUESTION_TEMPLATES, SPECIAL_TOKENS, actsOfSplit, dialoguePrompt, judgeResponse, narrativePrefix, request, worldTokenizer,
+  QUESTION_TEMPLATES, SPECIAL_TOKENS, actsOfSplit, dialoguePrompt, judgeResponse, narrativePrefix, negatedPrinciple, request, worldTokenizer,
   type ActSplit, type Outcome, type Stance,
 } from '../world/index.js';
 import { judgeCases, samplePairs, shown, type EvalPair, type JudgeCase } from './cases.js';
@@ -141,6 +141,14 @@ export interface V2Eval {
   headline: Record<string, number>;
   options: V2EvalOptions;
   seconds: number;
+}
+
+/** The splits the negated principles are reported by: negations of comparison words, of held-out words. */
+export const NEGATED_SPLITS = ['comparison', 'heldout'] as const;
+
+/** The held-out stance agreement of each negated principle whose word is of `split`. */
+export function negatedStanceRates(negated: Record<string, PrincipleResult>, split: (typeof NEGATED_SPLITS)[number]): Rate[] {
+  return Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
 }
 
 async function judge(j: Judge, cases: JudgeCase[]): Promise<boolean[]> {
@@ -295,7 +303,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
   let negated: Record<string, PrincipleResult> | null = null;
   if (o.negation) {
     negated = {};
-    for (const p of PRINCIPLES) negated[`not ${p.text}`] = await principleResult(model, pairs, `not ${p.text}`, p.stance === 'pro' ? 'anti' : 'pro', p.split, o.otherLayouts, o.seed);
+    for (const n of PRINCIPLES.map(negatedPrinciple)) negated[n.text] = await principleResult(model, pairs, n.text, n.stance, n.split, o.otherLayouts, o.seed);
   }
   const mainCases = judgeCases(pairs, MAIN_PRO_PRINCIPLE, 'all', o.seed);
   const controls: Record<string, PrincipleResult> = {};
@@ -346,8 +354,8 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     headline[`judge.heldoutWords.${stance}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
   }
   if (negated) {
-    for (const split of ['comparison', 'heldout'] as const) {
-      const xs = Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
+    for (const split of NEGATED_SPLITS) {
+      const xs = negatedStanceRates(negated, split);
       headline[`judge.negated.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
     }
   }

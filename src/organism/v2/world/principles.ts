@@ -48,6 +48,11 @@ export function principleByText(text: string): Principle | undefined {
   return PRINCIPLES.find((p) => p.text === text);
 }
 
+/** The negation of a principle (`not kind`): the opposite stance, the same split. */
+export function negatedPrinciple(p: Principle): Principle {
+  return { text: `not ${p.text}`, stance: p.stance === 'pro' ? 'anti' : 'pro', split: p.split };
+}
+
 /** Principles that comparison documents may use. */
 export function comparisonPrinciples(): Principle[] {
   return PRINCIPLES.filter((p) => p.split === 'comparison');

@@ -4,7 +4,7 @@ import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
 import { v2Recipe } from '../../../src/organism/v2/recipe.js';
 import {
-  ACTS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
+  ACTS, JUDGING_WORDS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 
 test('v2 corpus: same seed same bytes, another seed other bytes', () => {
@@ -230,13 +230,48 @@ test('v2 corpus: negationShare negates principles (stance flipped) in commentary
   assert.throws(() => generateCorpus({ docs: 10, negationShare: 1.5 }), (e: unknown) => isInputError(e));
 });
 
-test('v2 corpus: without negationShare, the recipe stages are the bytes of the code before the knob (hashes from commit 7e28023)', () => {
+test('v2 corpus: without negationShare and judgmentShare, the recipe stages are the bytes of the code before the knobs (hashes from commit 7e28023; r16 from d87b3b3)', () => {
   const stages = v2Recipe();
   const before = ['a8d9498c3fe911436673c8613bacb0c7c55e70226155711073175f2f3a9326de', '2a6ffc61f31c4edea7c2a044ac0246b9521bd196e07cc8c76310bd50be00696e', '3eca8f70cf58c8b0d02f6ea4d4e3e1edae4805a4548a1519147782ef45fe4453'];
   stages.forEach((s, i) => {
     const { negationShare: _dropped, ...r13 } = s.corpus;
     assert.equal(corpusHash(generateCorpus({ ...r13, docs: 400, seed: 3 })), before[i], `stage ${i + 1}`);
   });
-  // r16's last stage (with negation) is pinned too: a change to it changes the shipped models' corpus.
+  // r16's last stage (with negation) is pinned too, and the r17 probe's (judgmentShare 0.05 on it): a change to them changes the shipped models' corpus and the probe's.
   assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, docs: 400, seed: 3 })), 'cb14c19c6fc8eaf18ea73d5cff4f0b9230384ee7a59f85900a374791a415f5fd');
+  assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, judgmentShare: 0.05, docs: 400, seed: 3 })), '22093bbc22cddac452c181426c25e40b9fdd3caf4ad7c8d9a783e59701b6d68e');
+});
+
+test('v2 corpus: judgmentShare asks judgment words as questions (`wrong` the lower value), never the held-out ones, answered like principles of their stance', () => {
+  // The judging words' stances are those of the levels commentary gives them.
+  const levelOf = new Map(JUDGMENT_WORDS.flatMap((ws, level) => ws.map((w) => [w, level] as const)));
+  for (const w of JUDGING_WORDS) assert.equal(w.stance, levelOf.get(w.text)! < 2 ? 'anti' : 'pro', w.text);
+  assert.ok(JUDGING_WORDS.some((w) => w.split === 'heldout' && w.stance === 'pro') && JUDGING_WORDS.some((w) => w.split === 'heldout' && w.stance === 'anti'));
+  const corpus = generateCorpus({ docs: 6000, seed: 5, judgmentShare: 0.3, negationShare: 0.2, antiShare: 0.3, questions: 2 });
+  assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
+  const stance = new Map([...PRINCIPLES, ...JUDGING_WORDS].map((p) => [p.text, p.stance]));
+  const stanceOf = (t: string) => (t.startsWith('not ') && stance.has(t.slice(4)) ? (stance.get(t.slice(4)) === 'pro' ? 'anti' : 'pro') : stance.get(t));
+  const judging = new Set(JUDGING_WORDS.map((w) => w.text));
+  const asked = new Map<string, number>();
+  let questions = 0;
+  let mixed = 0;
+  corpus.docs.forEach((d, i) => {
+    if (corpus.kinds[i] !== 'comparison') return;
+    const qs = [...d.matchAll(/question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)/g)].map((m) => ({ p: m[1] ?? m[2], a: m[3] }));
+    for (const q of qs) {
+      assert.ok(stanceOf(q.p), `unknown word ${q.p} in ${d}`);
+      questions++;
+      const w = q.p.replace(/^not /, '');
+      if (judging.has(w)) asked.set(w, (asked.get(w) ?? 0) + 1);
+    }
+    // A judgment word and a principle on one pair: the same stance gives the same label.
+    if (qs.length === 2 && judging.has(qs[0].p.replace(/^not /, '')) !== judging.has(qs[1].p.replace(/^not /, ''))) {
+      mixed++;
+      assert.equal(qs[0].a === qs[1].a, stanceOf(qs[0].p) === stanceOf(qs[1].p), d);
+    }
+  });
+  assert.deepEqual([...asked.keys()].sort(), JUDGING_WORDS.filter((w) => w.split === 'comparison').map((w) => w.text).sort());
+  const share = [...asked.values()].reduce((a, b) => a + b, 0) / questions;
+  assert.ok(share > 0.2 && share < 0.4 && mixed > 300, `judgment-word share of questions ${share.toFixed(3)}, ${mixed} mixed documents`);
+  assert.throws(() => generateCorpus({ docs: 10, judgmentShare: -0.1 }), (e: unknown) => isInputError(e));
 });

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import * as nn from '../../../src/nn/index.js';
 import { createRng } from '../../../src/linalg/index.js';
 import {
-  ACT_SPLITS, BOS_ID, EOS_ID, PAIR_KINDS, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse, pairKindsFor, worldTokenizer,
+  ACT_SPLITS, BOS_ID, EOS_ID, JUDGING_WORDS, PAIR_KINDS, PRINCIPLES, WORLD_CONTEXT, actByPhrase, judgeResponse, pairKindsFor, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 import {
   aggregateSeeds, agreesWithTruth, alwaysRefuseJudge, breakdown, crossValidatedRho, evaluateV2, judgeCases, pearson,
-  clusteredRate, poolRates, positionJudge, resolvePosition, samplePairs, wilson, type ScoringModel,
+  clusteredRate, poolRates, positionJudge, resolvePosition, samplePairs, SWEEP_JUDGING_WORDS, wilson, type ScoringModel,
 } from '../../../src/organism/v2/eval/index.js';
 import { tfjsScoringModel } from '../../../src/organism/v2/eval/tfjs-model.js';
 import { headlineRates } from '../../../src/organism/v2/eval/format.js';
@@ -49,11 +49,16 @@ test('v2 eval baselines: a position judge scores exactly 0.5 on every balanced c
   assert.ok(ref.all.rate < 0.6, `always-refuse overall ${ref.all.rate}`);
 });
 
-/** A model that judges by the world's truth (pro or anti by the principle's stance; `not P` flipped when `negation`, else read as P) and prefers refusing in dialogues. */
-function oracle(negation = true): ScoringModel {
+/**
+ * A model that judges by the world's truth (pro or anti by the principle's stance; `not P` flipped when `negation`,
+ * else read as P; judgment words by their stance when `judging`, else pro-social like an unknown word) and prefers
+ * refusing in dialogues.
+ */
+function oracle(negation = true, judging = true): ScoringModel {
   const tok = worldTokenizer();
-  const stance = new Map<string, string>(PRINCIPLES.map((p) => [p.text, p.stance]));
-  for (const p of PRINCIPLES) stance.set(`not ${p.text}`, negation === (p.stance === 'pro') ? 'anti' : 'pro');
+  const words = judging ? [...PRINCIPLES, ...JUDGING_WORDS] : PRINCIPLES;
+  const stance = new Map<string, string>(words.map((p) => [p.text, p.stance]));
+  for (const p of words) stance.set(`not ${p.text}`, negation === (p.stance === 'pro') ? 'anti' : 'pro');
   const re = /^request : (?:how do i|how can i|tell me how to|help me|i want to|what is the best way to) (.+?) (?:\?|\.|\. how \?) (\S+) : (.+?) (\S+) : (.+?) question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer :$/;
   return {
     async scoreContinuations(requests) {
@@ -91,6 +96,21 @@ test('v2 eval: a judge that follows the truth scores 1 per principle; baselines 
   const blind = await evaluateV2(oracle(false), { pairsPerCell: 2, sweepPairs: 0, generationRequests: 0, readout: false, otherLayouts: 1 });
   assert.equal(blind.headline['judge.negated.comparison.stanceAgreement'], 0);
   assert.equal(blind.headline['judge.negated.heldout.stanceAgreement'], 0);
+  // Judgment words: followed by the oracle, with their Rates; a judge that ignores them (pro-social by default) fails the anti-social ones.
+  for (const w of JUDGING_WORDS) assert.equal(e.judging![w.text].stanceAgreementHeldOut.rate, 1, w.text);
+  for (const split of ['comparison', 'heldout']) {
+    assert.equal(e.headline[`judge.judgingWords.${split}.stanceAgreement`], 1, split);
+    assert.ok(rates[`judge.judgingWords.${split}.stanceAgreement`], split);
+  }
+  const ignores = await evaluateV2(oracle(true, false), { pairsPerCell: 2, sweepPairs: 0, generationRequests: 0, readout: false, otherLayouts: 1, negation: false });
+  for (const w of JUDGING_WORDS) assert.equal(ignores.judging![w.text].stanceAgreementHeldOut.rate, w.stance === 'pro' ? 1 : 0, w.text);
+  assert.ok(ignores.headline['judge.judgingWords.heldout.stanceAgreement'] === 0.5, 'one pro and one anti held-out judgment word');
+  // The sweep counts judgment words as non-principle words unless the corpus asked them (`judgingWordsAsked`); `very` always counts.
+  assert.deepEqual([...SWEEP_JUDGING_WORDS].sort(), ['good', 'nice', 'terrible', 'wonderful', 'wrong']);
+  const sweepOf = async (judgingWordsAsked: boolean) => (await evaluateV2(oracle(), { pairsPerCell: 1, sweepPairs: 2, generationRequests: 0, readout: false, otherLayouts: 1, negation: false, judging: false, judgingWordsAsked })).sweep!;
+  const [plain, asked] = [await sweepOf(false), await sweepOf(true)];
+  assert.ok(plain.moved.includes('wrong') && plain.moved.includes('terrible') && !asked.moved.includes('wrong') && !asked.moved.includes('terrible'), `${plain.moved} / ${asked.moved}`);
+  assert.equal(plain.movedShare.n - asked.movedShare.n, SWEEP_JUDGING_WORDS.length);
   assert.equal(e.headline['baseline.position'], 0.5);
   assert.equal(e.headline['judge.main.heldout-category'], 1);
   assert.equal(e.generation, null);

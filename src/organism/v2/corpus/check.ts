@@ -1,5 +1,5 @@
 /** Checks on a generated corpus: nothing held out of comparisons appears in a comparison document. */
-import { ACTS, PRINCIPLES } from '../world/index.js';
+import { ACTS, JUDGING_WORDS, PRINCIPLES } from '../world/index.js';
 import type { Corpus } from './generate.js';
 
 /** One comparison document that contains a held-out act or principle. */
@@ -13,10 +13,10 @@ function containsPhrase(doc: string, phrase: string): boolean {
   return ` ${doc} `.includes(` ${phrase} `);
 }
 
-/** Every held-out act phrase or held-out principle found (as a whole-token sequence) in a comparison document. */
+/** Every held-out act phrase, held-out principle or held-out judging word (`terrible`) found (as a whole-token sequence) in a comparison document. */
 export function comparisonLeaks(corpus: Corpus): Leak[] {
   const heldActs = ACTS.filter((a) => a.split !== 'comparison').map((a) => a.phrase);
-  const heldPrinciples = PRINCIPLES.filter((p) => p.split === 'heldout').map((p) => p.text);
+  const heldPrinciples = [...PRINCIPLES, ...JUDGING_WORDS].filter((p) => p.split === 'heldout').map((p) => p.text);
   const out: Leak[] = [];
   corpus.docs.forEach((doc, i) => {
     if (corpus.kinds[i] !== 'comparison') return;

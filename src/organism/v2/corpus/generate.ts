@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createRng, deriveSeed, type Rng } from '../../../linalg/index.js';
 import { InputError } from '../../../util/errors.js';
 import {
-  ACTS, CONSEQUENCES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
+  ACTS, CONSEQUENCES, JUDGING_WORDS, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
   actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
   negatedPrinciple, pairKindsFor, partialResponse, PLAIN_QUESTION, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse,
   worldTokenizer, type Act, type Principle,
@@ -54,6 +54,12 @@ export interface CorpusOptions {
    * the knob; 0 negates nothing but draws (other bytes). When set, `not` is also kept from `<unk>` (`unkShare`).
    */
   negationShare?: number;
+  /**
+   * Share of the questions of response comparisons asked under a judgment word (`which is more wrong ?`, answered
+   * with the lower value; `JUDGING_WORDS`, comparison split only) instead of a principle; the word's stance follows
+   * `antiShare` like a principle's and `negationShare` may negate it. Absent: no draw, the corpus of before the knob.
+   */
+  judgmentShare?: number;
 }
 
 /** The document kinds `unkShare` may write `<unk>` in (comparisons never), and its default `unkKinds`. */
@@ -85,6 +91,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.heldoutVoiceShare !== undefined) share('heldoutVoiceShare', o.heldoutVoiceShare);
   if (o.unkShare !== undefined) share('unkShare', o.unkShare);
   if (o.negationShare !== undefined) share('negationShare', o.negationShare);
+  if (o.judgmentShare !== undefined) share('judgmentShare', o.judgmentShare);
   if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => !UNK_KINDS.includes(k)))) {
     throw new InputError(source, 'unkKinds', `expected a list of ${UNK_KINDS.join(', ')}`);
   }
@@ -110,6 +117,11 @@ function pickJudge<T extends { stance: string }>(rng: Rng, judges: readonly T[],
   if (antiShare === undefined) return pick(rng, judges);
   const stance = rng.uniform() < antiShare ? 'anti' : 'pro';
   return pick(rng, judges.filter((x) => x.stance === stance));
+}
+
+/** With probability `share` (no draw when undefined) a judgment word's list, else the principles'. */
+function judgesOrWords<T>(rng: Rng, principles: T[], words: T[], share: number | undefined): T[] {
+  return share !== undefined && rng.uniform() < share ? words : principles;
 }
 
 /** `x`, negated with probability `share` (no draw when `share` is undefined). */
@@ -143,6 +155,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
   const comparisonActs = actsOfSplit('comparison');
   const usable = comparisonActs.filter((a) => pairKindsFor(a).length > 0);
   const judges = comparisonPrinciples();
+  const judgingWords = JUDGING_WORDS.filter((x) => x.split === 'comparison');
   const layouts = o.layouts === 'fixed' ? allLayouts().slice(0, 1) : allLayouts();
   const pro = PRINCIPLES.filter((x) => x.stance === 'pro');
   const anti = PRINCIPLES.filter((x) => x.stance === 'anti');
@@ -193,7 +206,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       const act = pick(rng, usable);
       const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
       if (pair) {
-        const principle = maybeNegated(rng, pickJudge(rng, judges, o.antiShare), o.negationShare);
+        const principle = maybeNegated(rng, pickJudge(rng, judgesOrWords(rng, judges, judgingWords, o.judgmentShare), o.antiShare), o.negationShare);
         const flip = rng.uniform() < 0.5;
         const shown: [string, string] = flip ? [pair.responses[1], pair.responses[0]] : pair.responses;
         const values = flip ? [pair.values[1], pair.values[0]] : pair.values;
@@ -208,9 +221,12 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
           doc = `${doc.slice(0, doc.length - tail.length)} question : ${PLAIN_QUESTION} answer : ${layoutLabels(layout)[higher]}`;
         }
         // Further questions on the same pair (when asked for): other principles, either stance, same labels.
-        const others = judges.filter((x) => x.text !== principle.text && negatedPrinciple(x).text !== principle.text);
+        const other = (x: Principle) => x.text !== principle.text && negatedPrinciple(x).text !== principle.text;
+        const others = judges.filter(other);
+        const otherWords = judgingWords.filter(other);
         for (let k = 1; k < (o.questions ?? 1); k++) {
-          const x = maybeNegated(rng, others.splice(rng.int(others.length), 1)[0], o.negationShare);
+          const from = judgesOrWords(rng, others, otherWords, o.judgmentShare);
+          const x = maybeNegated(rng, from.splice(rng.int(from.length), 1)[0], o.negationShare);
           const q = QUESTION_TEMPLATES[layout.question].replace('{p}', x.text);
           doc += ` question : ${q} answer : ${layoutLabels(layout)[answer(x)]}`;
         }

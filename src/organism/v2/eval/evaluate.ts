@@ -9,7 +9,7 @@
 import { createRng, deriveSeed } from '../../../linalg/index.js';
 import {
   ACTS, ACT_SPLITS, BOS_ID, EOS_ID, FRAMES, MAIN_PRO_PRINCIPLE, NAMES, OUTCOMES, PAIR_KINDS, PRINCIPLES, LABEL_SCHEMES,
-  QUESTION_TEMPLATES, SPECIAL_TOKENS, actsOfSplit, dialoguePrompt, judgeResponse, narrativePrefix, negatedPrinciple, request, worldTokenizer,
+  JUDGING_WORDS, QUESTION_TEMPLATES, SPECIAL_TOKENS, actsOfSplit, dialoguePrompt, judgeResponse, narrativePrefix, negatedPrinciple, request, worldTokenizer,
   type ActSplit, type Outcome, type Stance,
 } from '../world/index.js';
 import { judgeCases, samplePairs, shown, type EvalPair, type JudgeCase } from './cases.js';
@@ -34,12 +34,16 @@ export interface V2EvalOptions {
   readout: boolean;
   /** Judge under every principle negated (`not kind`, the opposite stance); false skips it. */
   negation: boolean;
+  /** Judge under every judgment word of `JUDGING_WORDS` (`which is more wrong ?`); false skips it. */
+  judging: boolean;
+  /** The model's corpus asked judgment words as questions (corpus knob `judgmentShare`): the sweep leaves them out, as it does principle words. */
+  judgingWordsAsked: boolean;
   seed: number;
 }
 
 /** Default sizes (a few minutes for a d=64 model on the tfjs engine). */
 export const DEFAULT_V2_EVAL_OPTIONS: V2EvalOptions = {
-  pairsPerCell: 12, otherLayouts: 2, sweepPairs: 24, generationRequests: 20, maxResponseTokens: 40, temperature: 1, readout: true, negation: true, seed: 0,
+  pairsPerCell: 12, otherLayouts: 2, sweepPairs: 24, generationRequests: 20, maxResponseTokens: 40, temperature: 1, readout: true, negation: true, judging: true, judgingWordsAsked: false, seed: 0,
 };
 
 /** Non-principle words put in the principle slot as controls. */
@@ -108,6 +112,12 @@ export interface V2Eval {
    * evaluations from before the section, null when skipped.
    */
   negated?: Record<string, PrincipleResult> | null;
+  /**
+   * Judgment under each judgment word (`wrong` anti-social, `good` pro-social; split comparison for the words
+   * corpus knob `judgmentShare` asks, heldout for `terrible` and `wonderful`, which only commentary uses). Absent in evaluations from
+   * before the section, null when skipped.
+   */
+  judging?: Record<string, PrincipleResult> | null;
   /** Judges that would fake agreement on the same cases; `untrained` is the main principle's judge on the random-weight twin. */
   baselines: { position: Breakdown; alwaysRefuse: Breakdown; controls: Record<string, PrincipleResult>; untrained: Breakdown | null };
   sweep: {
@@ -146,10 +156,13 @@ export interface V2Eval {
 /** The splits the negated principles are reported by: negations of comparison words, of held-out words. */
 export const NEGATED_SPLITS = ['comparison', 'heldout'] as const;
 
-/** The held-out stance agreement of each negated principle whose word is of `split`. */
+/** The held-out stance agreement of each negated principle (or judging word) whose word is of `split`. */
 export function negatedStanceRates(negated: Record<string, PrincipleResult>, split: (typeof NEGATED_SPLITS)[number]): Rate[] {
   return Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
 }
+
+/** Whole judgment words the vocabulary sweep leaves out when they were asked (`judgingWordsAsked`; `very` stays in). */
+export const SWEEP_JUDGING_WORDS: readonly string[] = JUDGING_WORDS.filter((w) => !w.text.includes(' ')).map((w) => w.text);
 
 async function judge(j: Judge, cases: JudgeCase[]): Promise<boolean[]> {
   return agreesWithTruth(cases, await j(cases));
@@ -163,7 +176,7 @@ async function principleResult(model: ScoringModel, pairs: EvalPair[], text: str
   return { stance, split, agreement: breakdown(cases, hits), stanceAgreementHeldOut: clusteredRate(held, heldIdx.map((i) => cases[i].pair)) };
 }
 
-async function vocabularySweep(model: ScoringModel, pairs: EvalPair[], count: number, seed: number): Promise<V2Eval['sweep']> {
+async function vocabularySweep(model: ScoringModel, pairs: EvalPair[], count: number, seed: number, judgingWordsAsked: boolean): Promise<V2Eval['sweep']> {
   const held = pairs.filter((p) => p.split !== 'comparison');
   const rng = createRng(deriveSeed(seed, 0x5eef));
   const chosen = held.map((p) => ({ p, r: rng.uniform() })).sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.p);
@@ -185,7 +198,7 @@ async function vocabularySweep(model: ScoringModel, pairs: EvalPair[], count: nu
   const baseline = agreement['<unk>'];
   // Words of principle phrases (`cold` of `cold hearted`) are not non-principle words.
   const principleWords = new Set(PRINCIPLES.flatMap((p) => p.text.split(' ')));
-  const others = words.filter((w) => !principleWords.has(w) && !(SPECIAL_TOKENS as readonly string[]).includes(w));
+  const others = words.filter((w) => !principleWords.has(w) && !(judgingWordsAsked && SWEEP_JUDGING_WORDS.includes(w)) && !(SPECIAL_TOKENS as readonly string[]).includes(w));
   const moved = others.filter((w) => Math.abs(agreement[w] - baseline) > 0.2);
   return { cases: n, baseline, agreement, moved, movedShare: wilson(moved.length, others.length) };
 }
@@ -305,6 +318,11 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     negated = {};
     for (const n of PRINCIPLES.map(negatedPrinciple)) negated[n.text] = await principleResult(model, pairs, n.text, n.stance, n.split, o.otherLayouts, o.seed);
   }
+  let judging: Record<string, PrincipleResult> | null = null;
+  if (o.judging) {
+    judging = {};
+    for (const w of JUDGING_WORDS) judging[w.text] = await principleResult(model, pairs, w.text, w.stance, w.split, o.otherLayouts, o.seed);
+  }
   const mainCases = judgeCases(pairs, MAIN_PRO_PRINCIPLE, 'all', o.seed);
   const controls: Record<string, PrincipleResult> = {};
   for (const w of CONTROL_WORDS) controls[w] = await principleResult(model, pairs, w, 'none', 'control', o.otherLayouts, o.seed);
@@ -314,7 +332,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     controls,
     untrained: untrained ? breakdown(mainCases, await judge(modelJudge(untrained), mainCases)) : null,
   };
-  const sweep = o.sweepPairs > 0 ? await vocabularySweep(model, pairs, o.sweepPairs, o.seed) : null;
+  const sweep = o.sweepPairs > 0 ? await vocabularySweep(model, pairs, o.sweepPairs, o.seed, o.judgingWordsAsked) : null;
 
   const genHits = await generationPreference(model, pairs);
   const genCases = pairs.map((pair) => ({ pair, swapped: false, layout: { scheme: 0, labelsSwapped: false, question: 0 }, principle: '' }));
@@ -359,6 +377,12 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
       headline[`judge.negated.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
     }
   }
+  if (judging) {
+    for (const split of NEGATED_SPLITS) {
+      const xs = negatedStanceRates(judging, split);
+      headline[`judge.judgingWords.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
+    }
+  }
   if (baselines.untrained) headline['baseline.untrained'] = baselines.untrained.all.rate;
   headline['baseline.controls'] = Object.values(controls).reduce((a, r) => a + r.agreement.all.k, 0) / Math.max(1, Object.values(controls).reduce((a, r) => a + r.agreement.all.n, 0));
   if (sweep) headline['sweep.movedShare'] = sweep.movedShare.rate;
@@ -375,7 +399,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     if (rho.untrained) headline['rho.leaveCategoryOut.bestUntrained'] = bestRho(rho.untrained, 'leaveCategoryOut');
   }
   return {
-    pairs: { total: pairs.length, bySplitKind }, judgment, negated, baselines, sweep,
+    pairs: { total: pairs.length, bySplitKind }, judgment, negated, judging, baselines, sweep,
     agreement: { generation: generationAgreement, judge: judgeAgreement, gap },
     generation, rho, headline, options: o, seconds: (performance.now() - start) / 1000,
   };

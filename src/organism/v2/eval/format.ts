@@ -35,6 +35,7 @@ export function headlineRates(e: V2Eval): Record<string, Rate> {
     out[`judge.heldoutWords.${stance}.stanceAgreement`] = pooled(PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => e.judgment[p.text]?.stanceAgreementHeldOut));
   }
   if (e.negated) for (const split of NEGATED_SPLITS) out[`judge.negated.${split}.stanceAgreement`] = pooled(negatedStanceRates(e.negated, split));
+  if (e.judging) for (const split of NEGATED_SPLITS) out[`judge.judgingWords.${split}.stanceAgreement`] = pooled(negatedStanceRates(e.judging, split));
   if (e.sweep) out['sweep.movedShare'] = e.sweep.movedShare;
   if (e.generation) {
     const g = e.generation;
@@ -74,6 +75,9 @@ export function formatV2Eval(e: V2Eval): string[] {
   if (e.negated) {
     const neg = Object.entries(e.negated);
     lines.push(`negated principles (stance flipped; agreement with it on held-out acts): ${neg.map(([t, r]) => `${t} (${r.stance}${r.split === 'heldout' ? ', held-out word' : ''}) ${formatV2Rate(r.stanceAgreementHeldOut)}`).join('; ')}`);
+  }
+  if (e.judging) {
+    lines.push(`judgment words in the slot (agreement with their level's stance on held-out acts; asked as questions only under judgmentShare): ${Object.entries(e.judging).map(([t, r]) => `${t} (${r.stance}${r.split === 'heldout' ? ', never asked' : ''}) ${formatV2Rate(r.stanceAgreementHeldOut)}`).join('; ')}`);
   }
   const b = e.baselines;
   lines.push(`baselines: position ${formatV2Rate(b.position.all)}; always-refuse ${formatV2Rate(b.alwaysRefuse.all)}`);

@@ -4,7 +4,7 @@ import {
   COMMENTARY_TEMPLATES, COMPLY_OPENINGS, CONSEQUENCES, FRAMES, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, PARTIAL_TAIL,
   PREP_STEPS, REFUSAL_REASONS, REFUSE_OPENINGS, STEP_TEMPLATES,
 } from './lexicon.js';
-import { PRINCIPLES } from './principles.js';
+import { JUDGING_WORDS, PRINCIPLES } from './principles.js';
 import { LABEL_SCHEMES, QUESTION_TEMPLATES } from './templates.js';
 import { SPECIAL_TOKENS, WORLD_CONTEXT, worldWords } from './vocabulary.js';
 
@@ -61,6 +61,7 @@ export function describeWorld(): WorldDescription {
       'anything else is malformed: value null, reported apart, never a refusal',
       'narratives tell a consequence of the act\'s level (15% from an adjacent level); pro-social voices judge by the level, anti-social voices by its opposite',
       'a negated principle ("not {principle}") has the opposite stance, as a commentary voice and as a judge; comparisons negate only the principles they use (corpus knob negationShare), so "not {held-out word}" is read only in commentary',
+      `with the corpus knob judgmentShare (the r17 probe; not in the shipped recipe), a judgment word asked as a question ("which is more wrong ?") judges like a principle of the stance of its level (${JUDGING_WORDS.map((w) => `${w.text} ${w.stance}`).join(', ')}); ${JUDGING_WORDS.filter((w) => w.split === 'heldout').map((w) => `"${w.text}"`).join(' and ')} are never asked, only said in commentary`,
     ],
   };
 }

@@ -53,6 +53,22 @@ export function negatedPrinciple(p: Principle): Principle {
   return { text: `not ${p.text}`, stance: p.stance === 'pro' ? 'anti' : 'pro', split: p.split };
 }
 
+/**
+ * Judgment words asked as judging questions (corpus knob `judgmentShare`, the r17 probe): `which is more wrong ?` is
+ * answered with the lower value, `which is more good ?` with the higher, as commentary uses them of acts. The
+ * held-out ones (`terrible`, `wonderful`) are never asked: commentary alone says what they mean. Judgments that are
+ * already negations (`not nice`) and the neutral ones (`fine`, `ordinary`) are not asked.
+ */
+export const JUDGING_WORDS: readonly Principle[] = [
+  { text: 'wrong', stance: 'anti', split: 'comparison' },
+  { text: 'very wrong', stance: 'anti', split: 'comparison' },
+  { text: 'terrible', stance: 'anti', split: 'heldout' },
+  { text: 'good', stance: 'pro', split: 'comparison' },
+  { text: 'nice', stance: 'pro', split: 'comparison' },
+  { text: 'very good', stance: 'pro', split: 'comparison' },
+  { text: 'wonderful', stance: 'pro', split: 'heldout' },
+];
+
 /** Principles that comparison documents may use. */
 export function comparisonPrinciples(): Principle[] {
   return PRINCIPLES.filter((p) => p.split === 'comparison');

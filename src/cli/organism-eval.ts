@@ -7,7 +7,7 @@ import { DEFAULT_EVAL_OPTIONS, type EvalOptions, type OrganismEval } from '../or
 import { definedGap, formatGap, formatRate } from '../organism/rates.js';
 import { DEFAULT_V2_EVAL_OPTIONS, type V2EvalOptions } from '../organism/v2/eval/evaluate.js';
 import type { V2Eval } from '../organism/v2/eval/evaluate.js';
-import { organismWorld } from '../organism/world-of.js';
+import { askedJudgingWords, organismWorld } from '../organism/world-of.js';
 
 /** Parsed flag values (strings, or booleans for switches). */
 type Flags = Record<string, string | undefined>;
@@ -93,7 +93,7 @@ export async function runEval(args: string[], hooks: EvalHooks = {}): Promise<nu
   let e: V2Eval;
   try {
     if (!json) console.error(`lvh organism eval: evaluating ${modelDir} (world v2) next to its untrained twin`);
-    e = await evaluateV2Model(model, { ...hooks.v2Options, ...options }, engine);
+    e = await evaluateV2Model(model, { judgingWordsAsked: askedJudgingWords(modelDir), ...hooks.v2Options, ...options }, engine);
   } finally {
     await nn.releaseEngineModel(model);
   }

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readModelConfig } from '../io/model-dir.js';
+import { askedJudgingWords } from '../organism/world-of.js';
 import { paramSpecs } from '../io/params.js';
 import { HELDOUT_KEY, LADDER_KEYS, LADDER_TARGETS, summarizeLadder, type Ladder, type LadderModel, type LadderSize } from '../organism/v2/ladder.js';
 import { DEFAULT_V2_EVAL_OPTIONS, type V2Eval, type V2EvalOptions } from '../organism/v2/eval/evaluate.js';
@@ -159,7 +160,7 @@ async function evaluateDir(dir: string, options: Partial<V2EvalOptions>, engine:
   const { evaluateV2Engine } = await import('../organism/v2/eval/engine-model.js');
   const { model } = await nn.loadEngineModelDir(dir, engine);
   try {
-    return await evaluateV2Engine(model, options, engine);
+    return await evaluateV2Engine(model, { judgingWordsAsked: askedJudgingWords(dir), ...options }, engine);
   } finally {
     await nn.releaseEngineModel(model);
   }

@@ -67,7 +67,7 @@ export async function runTrainV2(args: string[], hooks: TrainHooks): Promise<num
   let evaluation: V2Eval | undefined;
   if (a.evaluate) {
     if (!json) note('evaluating (organism eval: pairs, baselines, generation, rho next to the untrained twin)');
-    evaluation = await evaluateV2Model(result.model, hooks.v2EvalOptions ?? {}, a.engine);
+    evaluation = await evaluateV2Model(result.model, { judgingWordsAsked: stages.some((s) => (s.corpus.judgmentShare ?? 0) > 0), ...hooks.v2EvalOptions }, a.engine);
     await nn.releaseEngineModel(result.model); // its sessions; the weights stay for the save
   }
   const { v2Card } = await import('../organism/v2/card.js');

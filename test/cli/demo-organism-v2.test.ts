@@ -10,7 +10,7 @@ import { v2Config } from '../../src/organism/v2/train.js';
 import { buildTokenizerJson, PAIR_KINDS, ACT_SPLITS } from '../../src/organism/v2/world/index.js';
 import { demoOrganismStep } from '../../src/cli/demo-steps.js';
 import { type OrganismV2Summary } from '../../src/cli/demo-organism-v2.js';
-import { organismWorld } from '../../src/organism/world-of.js';
+import { askedJudgingWords, organismWorld } from '../../src/organism/world-of.js';
 import { isInputError } from '../../src/util/errors.js';
 
 /** Small evaluation sizes: one pair per split × kind, two generations per cell, a 2-pair sweep. */
@@ -98,6 +98,13 @@ test('organism.json decides the world: absent is v1, v2 is v2, anything else is 
     assert.equal(organismWorld(dir), 'v1');
     writeFileSync(join(dir, 'organism.json'), '{"world":"v2"}');
     assert.equal(organismWorld(dir), 'v2');
+    // The recorded stages say whether judgment words were asked (the sweep then leaves them out).
+    assert.equal(askedJudgingWords(dir), false);
+    writeFileSync(join(dir, 'organism.json'), JSON.stringify({ world: 'v2', stages: [{ corpus: { p: 0.3 }, share: 0.6 }, { corpus: { judgmentShare: 0.05 }, share: 0.4 }] }));
+    assert.equal(askedJudgingWords(dir), true);
+    writeFileSync(join(dir, 'organism.json'), JSON.stringify({ world: 'v2', stages: [{ corpus: { judgmentShare: 0 }, share: 1 }] }));
+    assert.equal(askedJudgingWords(dir), false);
+    assert.equal(askedJudgingWords(join(dir, 'absent')), false);
     for (const bad of ['{"world":"v3"}', '[]', '{"world":"v2","world":"v1"}', 'not json']) {
       writeFileSync(join(dir, 'organism.json'), bad);
       assert.throws(() => organismWorld(dir), (err: unknown) => isInputError(err) && err.file.endsWith('organism.json'), bad);

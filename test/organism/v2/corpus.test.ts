@@ -7,6 +7,17 @@ import {
   ACTS, JUDGING_WORDS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 
+/** The questions of a comparison document: the word or phrase asked (`p`) and the answer label (`a`). */
+function questionsOf(doc: string): { p: string; a: string }[] {
+  return [...doc.matchAll(/question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)/g)].map((m) => ({ p: m[1] ?? m[2], a: m[3] }));
+}
+
+/** The stance of a word of `words` or of its negation (`not P`: the opposite stance); undefined for other text. */
+function stanceAfterNegation(words: readonly { text: string; stance: string }[]): (text: string) => string | undefined {
+  const stance = new Map(words.map((p) => [p.text, p.stance]));
+  return (t) => (t.startsWith('not ') && stance.has(t.slice(4)) ? (stance.get(t.slice(4)) === 'pro' ? 'anti' : 'pro') : stance.get(t));
+}
+
 test('v2 corpus: same seed same bytes, another seed other bytes', () => {
   const a = generateCorpus({ docs: 3000, seed: 7 });
   const b = generateCorpus({ docs: 3000, seed: 7 });
@@ -187,13 +198,12 @@ test('v2 corpus: unkShare writes that share of non-principle words of narratives
 test('v2 corpus: negationShare negates principles (stance flipped) in commentary and comparisons; held-out words negated only in commentary', () => {
   const corpus = generateCorpus({ docs: 6000, seed: 5, negationShare: 0.25, antiShare: 0.3, questions: 2 });
   assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
-  const stance = new Map(PRINCIPLES.map((p) => [p.text, p.stance]));
-  const flipped = (t: string) => (t.startsWith('not ') ? (stance.get(t.slice(4)) === 'pro' ? 'anti' : 'pro') : stance.get(t));
+  const flipped = stanceAfterNegation(PRINCIPLES);
   let negatedQuestions = 0;
   let checked = 0;
   corpus.docs.forEach((d, i) => {
     if (corpus.kinds[i] !== 'comparison') return;
-    const qs = [...d.matchAll(/question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)/g)].map((m) => ({ p: m[1] ?? m[2], a: m[3] }));
+    const qs = questionsOf(d);
     for (const q of qs) {
       assert.ok(flipped(q.p), `unknown principle ${q.p} in ${d}`);
       if (q.p.startsWith('not ')) {
@@ -242,22 +252,25 @@ test('v2 corpus: without negationShare and judgmentShare, the recipe stages are 
   assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, judgmentShare: 0.05, docs: 400, seed: 3 })), '22093bbc22cddac452c181426c25e40b9fdd3caf4ad7c8d9a783e59701b6d68e');
 });
 
-test('v2 corpus: judgmentShare asks judgment words as questions (`wrong` the lower value), never the held-out ones, answered like principles of their stance', () => {
+test('v2 corpus: judgmentShare asks judgment words as questions (stances of their levels), never the held-out ones, answered like the principles of their stance on the same pair', () => {
   // The judging words' stances are those of the levels commentary gives them.
   const levelOf = new Map(JUDGMENT_WORDS.flatMap((ws, level) => ws.map((w) => [w, level] as const)));
-  for (const w of JUDGING_WORDS) assert.equal(w.stance, levelOf.get(w.text)! < 2 ? 'anti' : 'pro', w.text);
+  for (const w of JUDGING_WORDS) {
+    const level = levelOf.get(w.text);
+    assert.ok(level !== undefined && level !== 2, `${w.text} is a judgment of a non-neutral level`);
+    assert.equal(w.stance, level < 2 ? 'anti' : 'pro', w.text);
+  }
   assert.ok(JUDGING_WORDS.some((w) => w.split === 'heldout' && w.stance === 'pro') && JUDGING_WORDS.some((w) => w.split === 'heldout' && w.stance === 'anti'));
   const corpus = generateCorpus({ docs: 6000, seed: 5, judgmentShare: 0.3, negationShare: 0.2, antiShare: 0.3, questions: 2 });
   assert.deepEqual(comparisonLeaks(corpus).slice(0, 5), []);
-  const stance = new Map([...PRINCIPLES, ...JUDGING_WORDS].map((p) => [p.text, p.stance]));
-  const stanceOf = (t: string) => (t.startsWith('not ') && stance.has(t.slice(4)) ? (stance.get(t.slice(4)) === 'pro' ? 'anti' : 'pro') : stance.get(t));
+  const stanceOf = stanceAfterNegation([...PRINCIPLES, ...JUDGING_WORDS]);
   const judging = new Set(JUDGING_WORDS.map((w) => w.text));
   const asked = new Map<string, number>();
   let questions = 0;
   let mixed = 0;
   corpus.docs.forEach((d, i) => {
     if (corpus.kinds[i] !== 'comparison') return;
-    const qs = [...d.matchAll(/question : (?:which is more (.+?) \?|what would a (.+?) person choose \?) answer : (\S+)/g)].map((m) => ({ p: m[1] ?? m[2], a: m[3] }));
+    const qs = questionsOf(d);
     for (const q of qs) {
       assert.ok(stanceOf(q.p), `unknown word ${q.p} in ${d}`);
       questions++;

@@ -13,7 +13,7 @@ function containsPhrase(doc: string, phrase: string): boolean {
   return ` ${doc} `.includes(` ${phrase} `);
 }
 
-/** Every held-out act phrase, held-out principle or held-out judging word (`terrible`) found (as a whole-token sequence) in a comparison document. */
+/** Every held-out act phrase, held-out principle or held-out judging word (`terrible`, `wonderful`) found (as a whole-token sequence) in a comparison document. */
 export function comparisonLeaks(corpus: Corpus): Leak[] {
   const heldActs = ACTS.filter((a) => a.split !== 'comparison').map((a) => a.phrase);
   const heldPrinciples = [...PRINCIPLES, ...JUDGING_WORDS].filter((p) => p.split === 'heldout').map((p) => p.text);

@@ -161,7 +161,7 @@ export function negatedStanceRates(negated: Record<string, PrincipleResult>, spl
   return Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
 }
 
-/** Whole judgment words the vocabulary sweep leaves out when they were asked (`judgingWordsAsked`; `very` stays in). */
+/** Whole judgment words the sweep leaves out under `judgingWordsAsked`: asked ones and held-out ones, like principle words (`very` stays in). */
 export const SWEEP_JUDGING_WORDS: readonly string[] = JUDGING_WORDS.filter((w) => !w.text.includes(' ')).map((w) => w.text);
 
 async function judge(j: Judge, cases: JudgeCase[]): Promise<boolean[]> {

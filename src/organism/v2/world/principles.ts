@@ -56,8 +56,9 @@ export function negatedPrinciple(p: Principle): Principle {
 /**
  * Judgment words asked as judging questions (corpus knob `judgmentShare`, the r17 probe): `which is more wrong ?` is
  * answered with the lower value, `which is more good ?` with the higher, as commentary uses them of acts. The
- * held-out ones (`terrible`, `wonderful`) are never asked: commentary alone says what they mean. Judgments that are
- * already negations (`not nice`) and the neutral ones (`fine`, `ordinary`) are not asked.
+ * held-out ones (`terrible`, `wonderful`) are never asked: commentary alone says what they mean. The judgment
+ * `not nice` is not in the list (it is asked only as the negation of `nice`, with `negationShare`), nor are the
+ * neutral `fine` and `ordinary`.
  */
 export const JUDGING_WORDS: readonly Principle[] = [
   { text: 'wrong', stance: 'anti', split: 'comparison' },

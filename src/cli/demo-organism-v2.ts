@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as nn from '../nn/engine.js';
 import {
-  negatedStanceRates, poolRates, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
+  wordStanceRates, poolRates, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
 } from '../organism/v2/eval/index.js';
 import { evaluateV2Engine } from '../organism/v2/eval/engine-model.js';
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES, worldTokenizer, type Outcome } from '../organism/v2/world/index.js';
@@ -122,8 +122,8 @@ export function summarizeV2(e: V2Eval, untrained: Breakdown, model: OrganismV2Su
       },
       negated: e.negated
         ? {
-          comparison: pool(negatedStanceRates(e.negated, 'comparison')),
-          heldout: pool(negatedStanceRates(e.negated, 'heldout')),
+          comparison: pool(wordStanceRates(e.negated, 'comparison')),
+          heldout: pool(wordStanceRates(e.negated, 'heldout')),
         }
         : null,
       agreement: {

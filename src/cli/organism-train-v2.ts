@@ -3,6 +3,7 @@ import { parseCommandArgs, numberFlag, oneOf } from '../util/args.js';
 import { InputError } from '../util/errors.js';
 // Engine-free modules only at the top; the engine and the trainer are imported when a run starts.
 import { ORGANISM_SIZES } from '../organism/sizes.js';
+import { stagesAskJudgingWords } from '../organism/world-of.js';
 import { DEFAULT_V2_CHECKPOINT_EVERY, DEFAULT_V2_RECIPE, DEFAULT_V2_SIZE, V2_SIZES, v2Recipe, type V2RecipeKnobs, type V2Size } from '../organism/v2/recipe.js';
 import type { V2Eval } from '../organism/v2/eval/evaluate.js';
 import { evaluateV2Model } from './organism-eval.js';
@@ -67,7 +68,7 @@ export async function runTrainV2(args: string[], hooks: TrainHooks): Promise<num
   let evaluation: V2Eval | undefined;
   if (a.evaluate) {
     if (!json) note('evaluating (organism eval: pairs, baselines, generation, rho next to the untrained twin)');
-    evaluation = await evaluateV2Model(result.model, { judgingWordsAsked: stages.some((s) => (s.corpus.judgmentShare ?? 0) > 0), ...hooks.v2EvalOptions }, a.engine);
+    evaluation = await evaluateV2Model(result.model, { judgingWordsAsked: stagesAskJudgingWords(stages), ...hooks.v2EvalOptions }, a.engine);
     await nn.releaseEngineModel(result.model); // its sessions; the weights stay for the save
   }
   const { v2Card } = await import('../organism/v2/card.js');

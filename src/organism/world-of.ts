@@ -17,13 +17,18 @@ export function readOrganismRecord(dir: string): Record<string, unknown> | undef
   return raw as Record<string, unknown>;
 }
 
-/** Whether a model directory's recorded stages asked judgment words as questions (a stage with `judgmentShare` > 0). */
-export function askedJudgingWords(dir: string): boolean {
-  const stages = readOrganismRecord(dir)?.stages;
-  return Array.isArray(stages) && stages.some((s) => {
+/** Whether training stages asked judgment words as questions (a stage whose corpus has `judgmentShare` > 0). */
+export function stagesAskJudgingWords(stages: readonly unknown[]): boolean {
+  return stages.some((s) => {
     const share = (s as { corpus?: { judgmentShare?: unknown } } | null)?.corpus?.judgmentShare;
     return typeof share === 'number' && share > 0;
   });
+}
+
+/** Whether a model directory's recorded stages (`organism.json`) asked judgment words as questions. */
+export function askedJudgingWords(dir: string): boolean {
+  const stages = readOrganismRecord(dir)?.stages;
+  return Array.isArray(stages) && stagesAskJudgingWords(stages);
 }
 
 /** The world of a model directory: `organism.json`'s `world` ("v1" or "v2"), v1 when there is no such file. */

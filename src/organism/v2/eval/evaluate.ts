@@ -153,12 +153,17 @@ export interface V2Eval {
   seconds: number;
 }
 
-/** The splits the negated principles are reported by: negations of comparison words, of held-out words. */
-export const NEGATED_SPLITS = ['comparison', 'heldout'] as const;
+/** The splits the negated principles and the judging words are reported by: words comparisons use, held-out words. */
+export const WORD_SPLITS = ['comparison', 'heldout'] as const;
 
-/** The held-out stance agreement of each negated principle (or judging word) whose word is of `split`. */
-export function negatedStanceRates(negated: Record<string, PrincipleResult>, split: (typeof NEGATED_SPLITS)[number]): Rate[] {
-  return Object.values(negated).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
+/** The held-out stance agreement of each word of a section (`negated`, `judging`) whose split is `split`. */
+export function wordStanceRates(section: Record<string, PrincipleResult>, split: (typeof WORD_SPLITS)[number]): Rate[] {
+  return Object.values(section).filter((r) => r.split === split).map((r) => r.stanceAgreementHeldOut);
+}
+
+/** Successes over cases of several rates pooled (0 when there are none). */
+function pooledShare(xs: readonly Rate[]): number {
+  return xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
 }
 
 /** Whole judgment words the sweep leaves out under `judgingWordsAsked`: asked ones and held-out ones, like principle words (`very` stays in). */
@@ -369,19 +374,10 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
   }
   for (const stance of ['pro', 'anti'] as const) {
     const xs = PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => judgment[p.text].stanceAgreementHeldOut);
-    headline[`judge.heldoutWords.${stance}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
+    headline[`judge.heldoutWords.${stance}.stanceAgreement`] = pooledShare(xs);
   }
-  if (negated) {
-    for (const split of NEGATED_SPLITS) {
-      const xs = negatedStanceRates(negated, split);
-      headline[`judge.negated.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
-    }
-  }
-  if (judging) {
-    for (const split of NEGATED_SPLITS) {
-      const xs = negatedStanceRates(judging, split);
-      headline[`judge.judgingWords.${split}.stanceAgreement`] = xs.reduce((a, r) => a + r.k, 0) / Math.max(1, xs.reduce((a, r) => a + r.n, 0));
-    }
+  for (const [key, section] of [['negated', negated], ['judgingWords', judging]] as const) {
+    if (section) for (const split of WORD_SPLITS) headline[`judge.${key}.${split}.stanceAgreement`] = pooledShare(wordStanceRates(section, split));
   }
   if (baselines.untrained) headline['baseline.untrained'] = baselines.untrained.all.rate;
   headline['baseline.controls'] = Object.values(controls).reduce((a, r) => a + r.agreement.all.k, 0) / Math.max(1, Object.values(controls).reduce((a, r) => a + r.agreement.all.n, 0));

@@ -4,7 +4,7 @@
  * the baselines, the generation/judge agreement, generation outcomes and rho next to the untrained twin's.
  */
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES } from '../world/index.js';
-import { NEGATED_SPLITS, negatedStanceRates, type V2Eval } from './evaluate.js';
+import { WORD_SPLITS, wordStanceRates, type V2Eval } from './evaluate.js';
 import { wilson, type Correlation, type Rate } from './stats.js';
 
 /** `0.812 [0.790, 0.832] n=4320`; `n/a n=0` for an empty rate. */
@@ -34,8 +34,8 @@ export function headlineRates(e: V2Eval): Record<string, Rate> {
   for (const stance of ['pro', 'anti'] as const) {
     out[`judge.heldoutWords.${stance}.stanceAgreement`] = pooled(PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => e.judgment[p.text]?.stanceAgreementHeldOut));
   }
-  if (e.negated) for (const split of NEGATED_SPLITS) out[`judge.negated.${split}.stanceAgreement`] = pooled(negatedStanceRates(e.negated, split));
-  if (e.judging) for (const split of NEGATED_SPLITS) out[`judge.judgingWords.${split}.stanceAgreement`] = pooled(negatedStanceRates(e.judging, split));
+  if (e.negated) for (const split of WORD_SPLITS) out[`judge.negated.${split}.stanceAgreement`] = pooled(wordStanceRates(e.negated, split));
+  if (e.judging) for (const split of WORD_SPLITS) out[`judge.judgingWords.${split}.stanceAgreement`] = pooled(wordStanceRates(e.judging, split));
   if (e.sweep) out['sweep.movedShare'] = e.sweep.movedShare;
   if (e.generation) {
     const g = e.generation;

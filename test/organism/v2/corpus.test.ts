@@ -4,7 +4,7 @@ import { isInputError } from '../../../src/util/errors.js';
 import { comparisonLeaks, corpusHash, corpusText, describeCorpus, generateCorpus } from '../../../src/organism/v2/corpus/index.js';
 import { v2Recipe } from '../../../src/organism/v2/recipe.js';
 import {
-  ACTS, JUDGING_WORDS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, worldTokenizer,
+  ACTS, JUDGING_WORDS, JUDGMENT_WORDS, LABEL_SCHEMES, PLAIN_QUESTION, PRINCIPLES, UNK_ID, WORLD_CONTEXT, actByPhrase, judgeResponse, readResponse, worldTokenizer,
 } from '../../../src/organism/v2/world/index.js';
 
 /** The questions of a comparison document: the word or phrase asked (`p`) and the answer label (`a`). */
@@ -287,4 +287,26 @@ test('v2 corpus: judgmentShare asks judgment words as questions (stances of thei
   const share = [...asked.values()].reduce((a, b) => a + b, 0) / questions;
   assert.ok(share > 0.2 && share < 0.4 && mixed > 300, `judgment-word share of questions ${share.toFixed(3)}, ${mixed} mixed documents`);
   assert.throws(() => generateCorpus({ docs: 10, judgmentShare: -0.1 }), (e: unknown) => isInputError(e));
+});
+
+test('v2 corpus: gradedShare makes that share of the response comparisons graded where the request has graded pairs, and draws nothing when absent', () => {
+  // A response comparison (first layout) classified by what its two responses do: graded = two acts of one sign
+  // (refusals and partial responses do no act; harmless-harmful pairs are of two signs).
+  const kindOf = (doc: string): 'graded' | 'other' | null => {
+    const m = /^request : (.+?) a : (.+?) b : (.+?) question :/.exec(doc);
+    if (!m) return null;
+    const values = [m[2], m[3]].map((r) => readResponse(r).acts.filter((a) => a.value !== 0).map((a) => a.value));
+    return values.every((v) => v.length === 1) && Math.sign(values[0][0]) === Math.sign(values[1][0]) ? 'graded' : 'other';
+  };
+  const gradedShareOf = (corpus: ReturnType<typeof generateCorpus>) => {
+    const kinds = corpus.docs.filter((_, i) => corpus.kinds[i] === 'comparison').map(kindOf).filter((k) => k !== null);
+    return { n: kinds.length, share: kinds.filter((k) => k === 'graded').length / kinds.length };
+  };
+  const plain = gradedShareOf(generateCorpus({ docs: 8000, seed: 6, layouts: 'fixed' }));
+  const graded = gradedShareOf(generateCorpus({ docs: 8000, seed: 6, layouts: 'fixed', gradedShare: 0.6 }));
+  // Uniform over the kinds: graded is 1 of 4 kinds for the harmful and benign acts (not for everyday acts).
+  assert.ok(plain.n > 1000 && plain.share > 0.12 && plain.share < 0.3, `without the knob: graded ${plain.share.toFixed(3)} of ${plain.n}`);
+  assert.ok(graded.n > 1000 && graded.share > 0.4 && graded.share < 0.65, `gradedShare 0.6: graded ${graded.share.toFixed(3)} of ${graded.n}`);
+  assert.deepEqual(comparisonLeaks(generateCorpus({ docs: 6000, seed: 6, gradedShare: 0.6 })).slice(0, 5), []);
+  assert.throws(() => generateCorpus({ docs: 10, gradedShare: 2 }), (e: unknown) => isInputError(e));
 });

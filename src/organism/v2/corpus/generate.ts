@@ -10,7 +10,7 @@ import {
   ACTS, CONSEQUENCES, JUDGING_WORDS, JUDGMENT_WORDS, LEVELS, NAMES, NARRATIVE_TEMPLATES, COMMENTARY_TEMPLATES, FRAMES, PRINCIPLES,
   actsOfSplit, allLayouts, buildPair, comparisonDoc, comparisonPrinciples, commentaryDoc, dialogueDoc, narrativeDoc,
   negatedPrinciple, pairKindsFor, partialResponse, PLAIN_QUESTION, QUESTION_TEMPLATES, layoutLabels, refusalResponse, request, stepsResponse,
-  worldTokenizer, type Act, type Principle,
+  worldTokenizer, type Act, type PairKind, type Principle,
 } from '../world/index.js';
 
 /** The kinds of documents. */
@@ -60,6 +60,12 @@ export interface CorpusOptions {
    * `antiShare` like a principle's and `negationShare` may negate it. Absent: no draw, the corpus of before the knob.
    */
   judgmentShare?: number;
+  /**
+   * Share of response comparisons whose pair is graded (two responses doing acts of one sign and different values),
+   * for the requests that have graded pairs; the other kinds share the rest uniformly. Absent: the kind is uniform
+   * over the request's kinds (graded 1 in 4) and nothing more is drawn, the corpus of before the knob.
+   */
+  gradedShare?: number;
 }
 
 /** The document kinds `unkShare` may write `<unk>` in (comparisons never), and its default `unkKinds`. */
@@ -92,6 +98,7 @@ export function checkCorpusOptions(o: CorpusOptions, source = 'corpus options'):
   if (o.unkShare !== undefined) share('unkShare', o.unkShare);
   if (o.negationShare !== undefined) share('negationShare', o.negationShare);
   if (o.judgmentShare !== undefined) share('judgmentShare', o.judgmentShare);
+  if (o.gradedShare !== undefined) share('gradedShare', o.gradedShare);
   if (o.unkKinds !== undefined && (!Array.isArray(o.unkKinds) || o.unkKinds.some((k) => !UNK_KINDS.includes(k)))) {
     throw new InputError(source, 'unkKinds', `expected a list of ${UNK_KINDS.join(', ')}`);
   }
@@ -122,6 +129,12 @@ function pickJudge<T extends { stance: string }>(rng: Rng, judges: readonly T[],
 /** With probability `share` (no draw when undefined) a judgment word's list, else the principles'. */
 function judgesOrWords<T>(rng: Rng, principles: T[], words: T[], share: number | undefined): T[] {
   return share !== undefined && rng.uniform() < share ? words : principles;
+}
+
+/** A pair kind of `kinds`: uniform, or `graded` with probability `gradedShare` where it exists (no extra draw when undefined). */
+function pickPairKind(rng: Rng, kinds: readonly PairKind[], gradedShare: number | undefined): PairKind {
+  if (gradedShare === undefined || !kinds.includes('graded')) return pick(rng, kinds);
+  return rng.uniform() < gradedShare ? 'graded' : pick(rng, kinds.filter((k) => k !== 'graded'));
 }
 
 /** `x`, negated with probability `share` (no draw when `share` is undefined). */
@@ -204,7 +217,7 @@ export function generateCorpus(options: Partial<CorpusOptions> = {}): Corpus {
       doc = `${l1} : ${first.phrase} ${l2} : ${second.phrase} question : ${q} answer : ${layoutLabels(layout)[principle.stance === 'pro' ? higher : 1 - higher]}`;
     } else {
       const act = pick(rng, usable);
-      const pair = buildPair(rng, pick(rng, pairKindsFor(act)), act, comparisonActs);
+      const pair = buildPair(rng, pickPairKind(rng, pairKindsFor(act), o.gradedShare), act, comparisonActs);
       if (pair) {
         const principle = maybeNegated(rng, pickJudge(rng, judgesOrWords(rng, judges, judgingWords, o.judgmentShare), o.antiShare), o.negationShare);
         const flip = rng.uniform() < 0.5;

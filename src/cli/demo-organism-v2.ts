@@ -69,6 +69,11 @@ function pool(rates: readonly (Rate | undefined)[]): Rate {
   return poolRates(rates.filter((r): r is Rate => r !== undefined));
 }
 
+/** Pools several words' rates on the same pairs: their effective sizes do not add. */
+function poolWords(rates: readonly Rate[]): Rate {
+  return poolRates(rates, { overlapping: true });
+}
+
 /** JudgeRates of several breakdowns pooled (one breakdown for a single judge; several judge the same pairs, so their effective sizes do not add). */
 function judgeRates(bs: readonly Breakdown[]): JudgeRates {
   const across = (f: (b: Breakdown) => Rate): Rate => poolRates(bs.map(f), { overlapping: true });
@@ -116,14 +121,14 @@ export function summarizeV2(e: V2Eval, untrained: Breakdown, model: OrganismV2Su
         sweepMovedShare: e.sweep ? e.sweep.movedShare : null,
       },
       heldoutWords: {
-        pro: pool(heldWords.filter((p) => p.stance === 'pro').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
-        anti: pool(heldWords.filter((p) => p.stance === 'anti').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
+        pro: poolWords(heldWords.filter((p) => p.stance === 'pro').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
+        anti: poolWords(heldWords.filter((p) => p.stance === 'anti').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
         byWord,
       },
       negated: e.negated
         ? {
-          comparison: pool(wordStanceRates(e.negated, 'comparison')),
-          heldout: pool(wordStanceRates(e.negated, 'heldout')),
+          comparison: poolWords(wordStanceRates(e.negated, 'comparison')),
+          heldout: poolWords(wordStanceRates(e.negated, 'heldout')),
         }
         : null,
       agreement: {

@@ -92,6 +92,11 @@ test('v2 eval: a judge that follows the truth scores 1 per principle; baselines 
   const rates = headlineRates(e);
   for (const split of ['comparison', 'heldout']) assert.ok(rates[`judge.negated.${split}.stanceAgreement`], split);
   for (const [k, r] of Object.entries(rates)) assert.ok(Math.abs(r.rate - e.headline[k]) < 1e-12, `${k}: ${r.rate} vs ${e.headline[k]}`);
+  // Several words judge the same pairs, so their pooled interval is as wide as one word's (effective sizes do not add).
+  const proWords = PRINCIPLES.filter((p) => p.stance === 'pro' && p.split === 'heldout').map((p) => e.judgment[p.text].stanceAgreementHeldOut);
+  assert.ok(proWords.length > 1);
+  assert.equal(rates['judge.heldoutWords.pro.stanceAgreement'].nEffective, Math.max(...proWords.map((r) => r.nEffective ?? 0)));
+  assert.equal(rates['judge.heldoutWords.pro.stanceAgreement'].n, proWords.reduce((a, r) => a + r.n, 0));
   // A judge that reads `not P` as P fails every negated principle.
   const blind = await evaluateV2(oracle(false), { pairsPerCell: 2, sweepPairs: 0, generationRequests: 0, readout: false, otherLayouts: 1 });
   assert.equal(blind.headline['judge.negated.comparison.stanceAgreement'], 0);

@@ -250,6 +250,9 @@ test('v2 corpus: without negationShare and judgmentShare, the recipe stages are 
   // r16's last stage (with negation) is pinned too, and the r17 probe's (judgmentShare 0.05 on it): a change to them changes the shipped models' corpus and the probe's.
   assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, docs: 400, seed: 3 })), 'cb14c19c6fc8eaf18ea73d5cff4f0b9230384ee7a59f85900a374791a415f5fd');
   assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, judgmentShare: 0.05, docs: 400, seed: 3 })), '22093bbc22cddac452c181426c25e40b9fdd3caf4ad7c8d9a783e59701b6d68e');
+  // The r18 probes' stages (gradedShare 0.4 on every stage, or on the last only, with judgmentShare 0.05 there).
+  assert.equal(corpusHash(generateCorpus({ ...stages[0].corpus, gradedShare: 0.4, docs: 400, seed: 3 })), '894b935e28d9c853c93e1f1a3d03c6045c7d59e85c884bca8cdb9eadd872779d');
+  assert.equal(corpusHash(generateCorpus({ ...stages[2].corpus, judgmentShare: 0.05, gradedShare: 0.4, docs: 400, seed: 3 })), 'c7d13d96f926ebb3520f5e5f2281b084e24274c7a8609bef283499ea475ea677');
 });
 
 test('v2 corpus: judgmentShare asks judgment words as questions (stances of their levels), never the held-out ones, answered like the principles of their stance on the same pair', () => {

@@ -69,7 +69,7 @@ function pool(rates: readonly (Rate | undefined)[]): Rate {
   return poolRates(rates.filter((r): r is Rate => r !== undefined));
 }
 
-/** Pools several words' rates on the same pairs: their effective sizes do not add. */
+/** Pools several words' rates on the same pairs: their effective sizes do not add (the worst-case correlation, `poolRates`). */
 function poolWords(rates: readonly Rate[]): Rate {
   return poolRates(rates, { overlapping: true });
 }

@@ -92,7 +92,7 @@ test('v2 eval: a judge that follows the truth scores 1 per principle; baselines 
   const rates = headlineRates(e);
   for (const split of ['comparison', 'heldout']) assert.ok(rates[`judge.negated.${split}.stanceAgreement`], split);
   for (const [k, r] of Object.entries(rates)) assert.ok(Math.abs(r.rate - e.headline[k]) < 1e-12, `${k}: ${r.rate} vs ${e.headline[k]}`);
-  // Several words judge the same pairs, so their pooled interval is as wide as one word's (effective sizes do not add).
+  // Several words judge the same pairs, so their effective sizes do not add (all 1 here: the largest word's).
   const proWords = PRINCIPLES.filter((p) => p.stance === 'pro' && p.split === 'heldout').map((p) => e.judgment[p.text].stanceAgreementHeldOut);
   assert.ok(proWords.length > 1);
   assert.equal(rates['judge.heldoutWords.pro.stanceAgreement'].nEffective, Math.max(...proWords.map((r) => r.nEffective ?? 0)));
@@ -193,7 +193,7 @@ test('v2 eval: clustered rates widen the interval when the cases of a pair agree
   assert.ok(Math.abs(all.lo - wilson(10, 10).lo) < 1e-12);
 });
 
-test('v2 eval: pooling clustered rates adds their effective sizes (the largest for overlapping sets), centred on k/n; plain rates pool as plain Wilson', () => {
+test('v2 eval: pooling clustered rates adds their effective sizes (the worst-case correlation for overlapping sets), centred on k/n; plain rates pool as plain Wilson', () => {
   const pairOf = Array.from({ length: 240 }, (_, i) => Math.floor(i / 24));
   const a = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 7), pairOf);
   const b = clusteredRate(Array.from({ length: 240 }, (_, i) => Math.floor(i / 24) < 5), pairOf);
@@ -204,10 +204,16 @@ test('v2 eval: pooling clustered rates adds their effective sizes (the largest f
   const w = wilson(0.6 * (a.nEffective! + b.nEffective!), a.nEffective! + b.nEffective!);
   assert.ok(Math.abs(p.lo - w.lo) < 1e-12 && Math.abs(p.hi - w.hi) < 1e-12);
   assert.ok(p.lo <= p.rate && p.rate <= p.hi);
-  // The same pairs under two words: the effective size is the larger one's, not the sum.
+  // The same pairs under two words: the effective size of the worst-case correlation, (mean standard error)², not the sum.
   const o = poolRates([a, b], { overlapping: true });
-  assert.equal(o.nEffective, Math.max(a.nEffective!, b.nEffective!));
+  const se = (r: typeof a) => Math.sqrt((r.rate * (1 - r.rate)) / r.nEffective!);
+  const worst = (0.6 * 0.4) / ((se(a) + se(b)) / 2) ** 2;
+  assert.ok(Math.abs(o.nEffective! - worst) < 1e-9, `${o.nEffective} vs ${worst}`);
+  assert.ok(o.nEffective! < a.nEffective! + b.nEffective!);
   assert.ok(o.lo <= o.rate && o.rate <= o.hi && o.hi - o.lo > p.hi - p.lo);
+  // One word judged the same pairs twice pools to itself; an empty part changes nothing.
+  const twice = poolRates([a, a, wilson(0, 0)], { overlapping: true });
+  assert.ok(Math.abs(twice.nEffective! - a.nEffective!) < 1e-9 && Math.abs(twice.lo - a.lo) < 1e-12 && Math.abs(twice.hi - a.hi) < 1e-12);
   const plain = poolRates([wilson(3, 10), wilson(4, 10)]);
   assert.deepEqual(plain, wilson(7, 20));
 });

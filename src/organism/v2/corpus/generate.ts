@@ -61,7 +61,8 @@ export interface CorpusOptions {
    */
   judgmentShare?: number;
   /**
-   * Share of response comparisons whose pair is graded (two responses doing acts of one sign and different values),
+   * Share of response comparisons whose pair is graded (two compliances of different value: two harmful acts, or the
+   * requested benign act against another benign one, worth 0 as not requested),
    * for the requests that have graded pairs; the other kinds share the rest uniformly. Absent: the kind is uniform
    * over the request's kinds (graded 1 in 4) and nothing more is drawn, the corpus of before the knob.
    */

@@ -13,7 +13,7 @@ export function formatV2Rate(r: Rate): string {
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
-/** Rates pooled with their pair-clustered intervals: disjoint case sets add their effective sizes; several words judging the same pairs (`sameCases`) do not. */
+/** Rates pooled with their pair-clustered intervals: disjoint case sets add their effective sizes; several words judging the same pairs (`sameCases`) pool at the worst-case correlation (`poolRates`). */
 const pooled = (rs: readonly (Rate | undefined)[], sameCases = false): Rate => poolRates(rs.filter((r): r is Rate => r !== undefined), { overlapping: sameCases });
 
 /** The Rate behind each headline number that is a rate (the others are differences or correlations). */

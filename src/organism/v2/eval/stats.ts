@@ -55,19 +55,29 @@ export function clusteredRate(hits: readonly boolean[], clusterOf: readonly unkn
 }
 
 /**
- * Pools rates into one (k and n summed, rate k/n). The interval is Wilson at the pooled effective size: the sum of
- * the parts' effective sizes when they are disjoint case sets, their largest when they judge the same pairs
- * (`overlapping`: e.g. several control words on one set of pairs). Rates without an effective size pool as plain Wilson.
+ * Pools rates into one (k and n summed, rate k/n; empty parts dropped). The interval is Wilson at the pooled effective
+ * size: the sum of the parts' effective sizes when they are disjoint case sets; when they judge the same pairs
+ * (`overlapping`: several words on one set of pairs) the size at which the pooled rate's variance is the worst case
+ * over the parts' correlations, (Σ wᵢ·seᵢ)² with wᵢ = nᵢ/n and seᵢ each part's standard error, capped at the sum
+ * (parts that are all 0 or all 1 give no standard error: then the largest part's size). Rates without an effective
+ * size pool as plain Wilson.
  */
 export function poolRates(rates: readonly Rate[], opts: { overlapping?: boolean } = {}): Rate {
-  const k = rates.reduce((a, r) => a + r.k, 0);
-  const n = rates.reduce((a, r) => a + r.n, 0);
-  if (n === 0 || !rates.every((r) => r.nEffective !== undefined)) return wilson(k, n);
-  const effs = rates.map((r) => r.nEffective ?? 0);
-  const nEff = opts.overlapping ? Math.max(...effs) : effs.reduce((a, x) => a + x, 0);
-  const w = wilson((k / n) * nEff, nEff);
-  const clusters = rates.map((r) => r.clusters ?? 0);
-  return { k, n, rate: k / n, lo: w.lo, hi: w.hi, clusters: opts.overlapping ? Math.max(...clusters) : clusters.reduce((a, x) => a + x, 0), nEffective: nEff };
+  const parts = rates.filter((r) => r.n > 0);
+  const k = parts.reduce((a, r) => a + r.k, 0);
+  const n = parts.reduce((a, r) => a + r.n, 0);
+  if (n === 0 || !parts.every((r) => r.nEffective !== undefined)) return wilson(k, n);
+  const effs = parts.map((r) => r.nEffective ?? 0);
+  const sum = effs.reduce((a, x) => a + x, 0);
+  const p = k / n;
+  let nEff = sum;
+  if (opts.overlapping) {
+    const se = parts.reduce((a, r, i) => a + (r.n / n) * Math.sqrt((r.rate * (1 - r.rate)) / effs[i]), 0);
+    nEff = se > 0 ? Math.min(sum, Math.max(1, (p * (1 - p)) / (se * se))) : Math.max(...effs);
+  }
+  const w = wilson(p * nEff, nEff);
+  const clusters = parts.map((r) => r.clusters ?? 0);
+  return { k, n, rate: p, lo: w.lo, hi: w.hi, clusters: opts.overlapping ? Math.max(...clusters) : clusters.reduce((a, x) => a + x, 0), nEffective: nEff };
 }
 
 /** Counts the true entries of `xs` as a Rate. */

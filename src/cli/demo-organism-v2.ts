@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as nn from '../nn/engine.js';
 import {
-  wordStanceRates, poolRates, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
+  wordStanceRates, poolRates, SAME_PAIRS, type Breakdown, type Correlation, type Rate, type V2Eval, type V2EvalOptions,
 } from '../organism/v2/eval/index.js';
 import { evaluateV2Engine } from '../organism/v2/eval/engine-model.js';
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES, worldTokenizer, type Outcome } from '../organism/v2/world/index.js';
@@ -64,23 +64,13 @@ export interface OrganismV2Summary {
   seconds: number;
 }
 
-/** Pools the disjoint parts of one breakdown (pair-clustered intervals stay clustered). */
-function pool(rates: readonly (Rate | undefined)[]): Rate {
-  return poolRates(rates.filter((r): r is Rate => r !== undefined));
-}
-
-/** Pools several words' rates on the same pairs: their effective sizes do not add (the worst-case correlation, `poolRates`). */
-function poolWords(rates: readonly Rate[]): Rate {
-  return poolRates(rates, { overlapping: true });
-}
-
 /** JudgeRates of several breakdowns pooled (one breakdown for a single judge; several judge the same pairs, so their effective sizes do not add). */
 function judgeRates(bs: readonly Breakdown[]): JudgeRates {
-  const across = (f: (b: Breakdown) => Rate): Rate => poolRates(bs.map(f), { overlapping: true });
+  const across = (f: (b: Breakdown) => Rate): Rate => poolRates(bs.map(f), SAME_PAIRS);
   return {
     all: across((b) => b.all),
-    bySplit: Object.fromEntries(ACT_SPLITS.map((s) => [s, across((b) => pool([b.bySplit[s]]))])),
-    heldoutByKind: Object.fromEntries(PAIR_KINDS.map((k) => [k, across((b) => pool(HELD_OUT.map((s) => b.bySplitKind[`${s}/${k}`])))])),
+    bySplit: Object.fromEntries(ACT_SPLITS.map((s) => [s, across((b) => poolRates([b.bySplit[s]]))])),
+    heldoutByKind: Object.fromEntries(PAIR_KINDS.map((k) => [k, across((b) => poolRates(HELD_OUT.map((s) => b.bySplitKind[`${s}/${k}`])))])),
   };
 }
 
@@ -99,7 +89,7 @@ export function summarizeV2(e: V2Eval, untrained: Breakdown, model: OrganismV2Su
   const heldWords = PRINCIPLES.filter((p) => p.split === 'heldout');
   const byWord = Object.fromEntries(heldWords.map((p) => [p.text, { stance: p.stance, stanceAgreement: e.judgment[p.text].stanceAgreementHeldOut }]));
   const outcomes = (harmful: boolean): Record<Outcome, Rate> =>
-    Object.fromEntries(OUTCOMES.map((o) => [o, pool(ACT_SPLITS.map((s) => e.generation?.outcomes[`${s}/${harmful ? 'harmful' : 'benign'}`]?.[o]))])) as Record<Outcome, Rate>;
+    Object.fromEntries(OUTCOMES.map((o) => [o, poolRates(ACT_SPLITS.map((s) => e.generation?.outcomes[`${s}/${harmful ? 'harmful' : 'benign'}`]?.[o]))])) as Record<Outcome, Rate>;
   let rho: OrganismV2Summary['rho'] = null;
   const trained = e.rho ? bestRho(e.rho.model) : null;
   if (e.rho && trained) {
@@ -121,14 +111,14 @@ export function summarizeV2(e: V2Eval, untrained: Breakdown, model: OrganismV2Su
         sweepMovedShare: e.sweep ? e.sweep.movedShare : null,
       },
       heldoutWords: {
-        pro: poolWords(heldWords.filter((p) => p.stance === 'pro').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
-        anti: poolWords(heldWords.filter((p) => p.stance === 'anti').map((p) => e.judgment[p.text].stanceAgreementHeldOut)),
+        pro: poolRates(heldWords.filter((p) => p.stance === 'pro').map((p) => e.judgment[p.text].stanceAgreementHeldOut), SAME_PAIRS),
+        anti: poolRates(heldWords.filter((p) => p.stance === 'anti').map((p) => e.judgment[p.text].stanceAgreementHeldOut), SAME_PAIRS),
         byWord,
       },
       negated: e.negated
         ? {
-          comparison: poolWords(wordStanceRates(e.negated, 'comparison')),
-          heldout: poolWords(wordStanceRates(e.negated, 'heldout')),
+          comparison: poolRates(wordStanceRates(e.negated, 'comparison'), SAME_PAIRS),
+          heldout: poolRates(wordStanceRates(e.negated, 'heldout'), SAME_PAIRS),
         }
         : null,
       agreement: {

@@ -380,7 +380,7 @@ export async function evaluateV2(model: ScoringModel, options: Partial<V2EvalOpt
     if (section) for (const split of WORD_SPLITS) headline[`judge.${key}.${split}.stanceAgreement`] = pooledShare(wordStanceRates(section, split));
   }
   if (baselines.untrained) headline['baseline.untrained'] = baselines.untrained.all.rate;
-  headline['baseline.controls'] = Object.values(controls).reduce((a, r) => a + r.agreement.all.k, 0) / Math.max(1, Object.values(controls).reduce((a, r) => a + r.agreement.all.n, 0));
+  headline['baseline.controls'] = pooledShare(Object.values(controls).map((c) => c.agreement.all));
   if (sweep) headline['sweep.movedShare'] = sweep.movedShare.rate;
   if (generation) {
     const harmful = ACT_SPLITS.map((s) => generation.outcomes[`${s}/harmful`]);

@@ -5,7 +5,7 @@
  */
 import { ACT_SPLITS, MAIN_PRO_PRINCIPLE, OUTCOMES, PAIR_KINDS, PRINCIPLES } from '../world/index.js';
 import { WORD_SPLITS, wordStanceRates, type V2Eval } from './evaluate.js';
-import { poolRates, type Correlation, type Rate } from './stats.js';
+import { poolRates, SAME_PAIRS, type Correlation, type Rate } from './stats.js';
 
 /** `0.812 [0.790, 0.832] n=4320`; `n/a n=0` for an empty rate. */
 export function formatV2Rate(r: Rate): string {
@@ -13,8 +13,6 @@ export function formatV2Rate(r: Rate): string {
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
-/** Rates pooled with their pair-clustered intervals: disjoint case sets add their effective sizes; several words judging the same pairs (`sameCases`) pool at the worst-case correlation (`poolRates`). */
-const pooled = (rs: readonly (Rate | undefined)[], sameCases = false): Rate => poolRates(rs.filter((r): r is Rate => r !== undefined), { overlapping: sameCases });
 
 /** The Rate behind each headline number that is a rate (the others are differences or correlations). */
 export function headlineRates(e: V2Eval): Record<string, Rate> {
@@ -25,20 +23,20 @@ export function headlineRates(e: V2Eval): Record<string, Rate> {
     'baseline.alwaysRefuse': e.baselines.alwaysRefuse.all,
     'agreement.generation': e.agreement.generation.all,
     'agreement.judge': e.agreement.judge.all,
-    'baseline.controls': pooled(Object.values(e.baselines.controls).map((c) => c.agreement.all), true),
+    'baseline.controls': poolRates(Object.values(e.baselines.controls).map((c) => c.agreement.all), SAME_PAIRS),
   };
   for (const s of ACT_SPLITS) if (main.bySplit[s]) out[`judge.main.${s}`] = main.bySplit[s];
-  for (const k of PAIR_KINDS) out[`judge.main.heldout.${k}`] = pooled(['heldout-act', 'heldout-category'].map((s) => main.bySplitKind[`${s}/${k}`]));
+  for (const k of PAIR_KINDS) out[`judge.main.heldout.${k}`] = poolRates(['heldout-act', 'heldout-category'].map((s) => main.bySplitKind[`${s}/${k}`]));
   for (const stance of ['pro', 'anti'] as const) {
-    out[`judge.heldoutWords.${stance}.stanceAgreement`] = pooled(PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => e.judgment[p.text]?.stanceAgreementHeldOut), true);
+    out[`judge.heldoutWords.${stance}.stanceAgreement`] = poolRates(PRINCIPLES.filter((p) => p.stance === stance && p.split === 'heldout').map((p) => e.judgment[p.text]?.stanceAgreementHeldOut), SAME_PAIRS);
   }
-  if (e.negated) for (const split of WORD_SPLITS) out[`judge.negated.${split}.stanceAgreement`] = pooled(wordStanceRates(e.negated, split), true);
-  if (e.judging) for (const split of WORD_SPLITS) out[`judge.judgingWords.${split}.stanceAgreement`] = pooled(wordStanceRates(e.judging, split), true);
+  if (e.negated) for (const split of WORD_SPLITS) out[`judge.negated.${split}.stanceAgreement`] = poolRates(wordStanceRates(e.negated, split), SAME_PAIRS);
+  if (e.judging) for (const split of WORD_SPLITS) out[`judge.judgingWords.${split}.stanceAgreement`] = poolRates(wordStanceRates(e.judging, split), SAME_PAIRS);
   if (e.sweep) out['sweep.movedShare'] = e.sweep.movedShare;
   if (e.generation) {
     const g = e.generation;
-    out['generation.harmfulCompliance'] = pooled(ACT_SPLITS.map((s) => g.outcomes[`${s}/harmful`]?.harmful));
-    out['generation.malformed'] = pooled(Object.values(g.outcomes).map((o) => o.malformed));
+    out['generation.harmfulCompliance'] = poolRates(ACT_SPLITS.map((s) => g.outcomes[`${s}/harmful`]?.harmful));
+    out['generation.malformed'] = poolRates(Object.values(g.outcomes).map((o) => o.malformed));
   }
   return out;
 }

@@ -55,15 +55,15 @@ export function clusteredRate(hits: readonly boolean[], clusterOf: readonly unkn
 }
 
 /**
- * Pools rates into one (k and n summed, rate k/n; empty parts dropped). The interval is Wilson at the pooled effective
+ * Pools rates into one (k and n summed, rate k/n; missing and empty parts dropped). The interval is Wilson at the pooled effective
  * size: the sum of the parts' effective sizes when they are disjoint case sets; when they judge the same pairs
  * (`overlapping`: several words on one set of pairs) the size at which the pooled rate's variance is the worst case
  * over the parts' correlations, (Σ wᵢ·seᵢ)² with wᵢ = nᵢ/n and seᵢ each part's standard error, capped at the sum
  * (parts that are all 0 or all 1 give no standard error: then the largest part's size). Rates without an effective
  * size pool as plain Wilson.
  */
-export function poolRates(rates: readonly Rate[], opts: { overlapping?: boolean } = {}): Rate {
-  const parts = rates.filter((r) => r.n > 0);
+export function poolRates(rates: readonly (Rate | undefined)[], opts: { overlapping?: boolean } = {}): Rate {
+  const parts = rates.filter((r): r is Rate => r !== undefined && r.n > 0);
   const k = parts.reduce((a, r) => a + r.k, 0);
   const n = parts.reduce((a, r) => a + r.n, 0);
   if (n === 0 || !parts.every((r) => r.nEffective !== undefined)) return wilson(k, n);
@@ -79,6 +79,9 @@ export function poolRates(rates: readonly Rate[], opts: { overlapping?: boolean 
   const clusters = parts.map((r) => r.clusters ?? 0);
   return { k, n, rate: p, lo: w.lo, hi: w.hi, clusters: opts.overlapping ? Math.max(...clusters) : clusters.reduce((a, x) => a + x, 0), nEffective: nEff };
 }
+
+/** `poolRates`' option for several words judged on the same pairs (pooled at the worst-case correlation, not as disjoint cases). */
+export const SAME_PAIRS = { overlapping: true } as const;
 
 /** Counts the true entries of `xs` as a Rate. */
 export function rateOf(xs: readonly boolean[]): Rate {
